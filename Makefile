@@ -1,0 +1,41 @@
+# 学校及周边安全隐患整改 — make help lists the targets.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE := config.settings
+
+.PHONY: help install system-deps run migrate demo test check clean
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-14s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed ## Create .venv and install the pinned requirements
+
+system-deps: ## Install the Debian packages (fonts, WeasyPrint libraries, poppler, chromium) if missing
+	bash scripts/install-system-deps.sh
+
+migrate: install ## Apply the database migrations
+	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --no-input
+
+demo: migrate ## Load the Changzhou demo data (idempotent) and print the demo accounts
+	DEBUG=$${DEBUG:-1} $(PY) manage.py seed_demo
+
+run: system-deps demo ## Install, migrate, load the demo and serve http://127.0.0.1:8000
+	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: system-deps install ## Install and run the whole test suite
+	$(PY) -m pytest
+
+check: install ## Django's system checks
+	DEBUG=1 $(PY) manage.py check
+
+clean: ## Remove the virtualenv and the local database
+	rm -rf $(VENV) db.sqlite3 var

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CaseworkConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "casework"
+    verbose_name = "隐患整改"

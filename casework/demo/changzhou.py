@@ -1,0 +1,189 @@
+"""The Changzhou demo: the city, its districts, schools, police stations, users and hazards.
+
+Idempotent: units and users are looked up by natural key; demo hazards are created only when
+the city has none, and always through the casework services so their records are consistent.
+"""
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from casework.models import Category, Hazard, KeyPlace, Membership, OrgKind, OrgUnit, Role, SchoolKind, Severity
+from casework.services import transitions as svc
+
+DEMO_PASSWORD = "Changzhou-2026"
+
+# (slug, name, stations, schools: (name, kind, station index))
+DISTRICTS = [
+    ("tianning", "天宁区", ["红梅派出所", "茶山派出所"], [
+        ("天宁区红梅幼儿园", SchoolKind.KINDERGARTEN, 0), ("常州市局前街小学", SchoolKind.PRIMARY, 0),
+        ("常州市第二十四中学", SchoolKind.JUNIOR, 1), ("常州市第一中学", SchoolKind.SENIOR, 1),
+        ("常州刘国钧高等职业技术学校", SchoolKind.VOCATIONAL, 0)]),
+    ("zhonglou", "钟楼区", ["南大街派出所", "五星派出所"], [
+        ("钟楼区五星幼儿园", SchoolKind.KINDERGARTEN, 1), ("常州市西横街小学", SchoolKind.PRIMARY, 0),
+        ("常州市第二十五中学", SchoolKind.JUNIOR, 0), ("常州市第三中学", SchoolKind.SENIOR, 1),
+        ("常州旅游商贸高等职业技术学校", SchoolKind.VOCATIONAL, 1)]),
+    ("xinbei", "新北区", ["三井派出所", "薛家派出所"], [
+        ("新北区三井实验幼儿园", SchoolKind.KINDERGARTEN, 0), ("常州市新北区百草园小学", SchoolKind.PRIMARY, 0),
+        ("常州市新北区实验中学", SchoolKind.JUNIOR, 1), ("江苏省常州高级中学", SchoolKind.SENIOR, 0),
+        ("常州工学院", SchoolKind.UNIVERSITY, 1)]),
+    ("wujin", "武进区", ["湖塘派出所", "武南派出所"], [
+        ("武进区湖塘桥实验幼儿园", SchoolKind.KINDERGARTEN, 0), ("常州市武进区湖塘桥实验小学", SchoolKind.PRIMARY, 0),
+        ("常州市武进区星辰实验学校", SchoolKind.JUNIOR, 1), ("江苏省前黄高级中学", SchoolKind.SENIOR, 1),
+        ("常州大学", SchoolKind.UNIVERSITY, 1), ("常州信息职业技术学院", SchoolKind.VOCATIONAL, 1)]),
+    ("jintan", "金坛区", ["东城派出所", "西城派出所"], [
+        ("金坛区实验幼儿园", SchoolKind.KINDERGARTEN, 0), ("金坛区华罗庚实验学校", SchoolKind.PRIMARY, 0),
+        ("金坛区第四中学", SchoolKind.JUNIOR, 1), ("江苏省金坛第一中学", SchoolKind.SENIOR, 1),
+        ("金坛区中等专业学校", SchoolKind.VOCATIONAL, 0)]),
+    ("liyang", "溧阳市", ["溧城派出所", "昆仑派出所"], [
+        ("溧阳市实验幼儿园", SchoolKind.KINDERGARTEN, 0), ("溧阳市实验小学", SchoolKind.PRIMARY, 0),
+        ("溧阳市南渡初级中学", SchoolKind.JUNIOR, 1), ("江苏省溧阳中学", SchoolKind.SENIOR, 0),
+        ("溧阳中等专业学校", SchoolKind.VOCATIONAL, 1)]),
+    ("jingkai", "常州经开区", ["戚墅堰派出所", "横林派出所"], [
+        ("经开区潞城幼儿园", SchoolKind.KINDERGARTEN, 0), ("常州经开区实验小学", SchoolKind.PRIMARY, 0),
+        ("常州市戚墅堰实验中学", SchoolKind.JUNIOR, 0), ("常州市第二中学", SchoolKind.SENIOR, 1),
+        ("常州铁道高等职业技术学校", SchoolKind.VOCATIONAL, 1)]),
+]
+
+
+@dataclass
+class DemoAccount:
+    username: str
+    name: str
+    role: str
+    unit: str
+
+
+def _unit(name, kind, parent=None, **extra) -> OrgUnit:
+    unit, created = OrgUnit.objects.get_or_create(name=name, parent=parent, defaults={"kind": kind, **extra})
+    if not created:
+        changed = [k for k, v in extra.items() if getattr(unit, k) != v]
+        for k in changed:
+            setattr(unit, k, extra[k])
+        if changed:
+            unit.save()
+    return unit
+
+
+def _user(username, full_name, role, unit, accounts) -> object:
+    User = get_user_model()
+    user, created = User.objects.get_or_create(username=username, defaults={"first_name": full_name})
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    Membership.objects.get_or_create(user=user, org_unit=unit, role=role)
+    accounts.append(DemoAccount(username, full_name, Role(role).label, unit.name))
+    return user
+
+
+def build_organisation() -> tuple[OrgUnit, list[DemoAccount], dict]:
+    accounts: list[DemoAccount] = []
+    city = _unit("常州市", OrgKind.CITY)
+    people = {"city": city, "districts": {}}
+    people["city_admin"] = _user("city_admin", "市教育局管理员", Role.CITY_ADMIN, city, accounts)
+    people["city_supervisor"] = _user("city_supervisor", "市督导组", Role.SUPERVISOR, city, accounts)
+    people["auditor"] = _user("auditor", "市纪委审计员", Role.AUDITOR, city, accounts)
+    for slug, name, station_names, schools in DISTRICTS:
+        district = _unit(name, OrgKind.DISTRICT, city)
+        stations = [_unit(f"{name}{s}", OrgKind.POLICE_STATION, district) for s in station_names]
+        committee = _unit(f"{name}党委政府办公室", OrgKind.PARTY_COMMITTEE, district)
+        school_units = [
+            _unit(school, OrgKind.SCHOOL, district, school_kind=kind, police_station=stations[idx])
+            for school, kind, idx in schools
+        ]
+        p = {"district": district, "schools": school_units, "stations": stations}
+        p["officer"] = _user(f"{slug}_officer", f"{name}教育局安全科", Role.DISTRICT_OFFICER, district, accounts)
+        p["supervisor"] = _user(f"{slug}_supervisor", f"{name}督导员", Role.SUPERVISOR, district, accounts)
+        p["police"] = _user(f"{slug}_police", f"{stations[0].name}民警", Role.POLICE_STATION, stations[0], accounts)
+        p["party"] = _user(f"{slug}_party", f"{name}党委政府协调办", Role.PARTY_COMMITTEE, committee, accounts)
+        p["school"] = _user(f"{slug}_school", f"{school_units[1].name}安全员", Role.SCHOOL_STAFF, school_units[1], accounts)
+        p["school2"] = _user(f"{slug}_school2", f"{school_units[2].name}安全员", Role.SCHOOL_STAFF, school_units[2], accounts)
+        people["districts"][slug] = p
+    return city, accounts, people
+
+
+def _photo(name="photo.png") -> SimpleUploadedFile:
+    # A tiny valid PNG (1×1), enough for evidence in the demo.
+    data = bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+        "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+    )
+    return SimpleUploadedFile(name, data, content_type="image/png")
+
+
+SCENARIOS = [
+    # (title, category, key place, severity, final state, sensitive)
+    ("化学实验室危化品柜未双人双锁", Category.LAB_CHEMICALS, KeyPlace.LABORATORY, Severity.MAJOR, "reported", False),
+    ("学生宿舍楼疏散通道堆放杂物", Category.FIRE, KeyPlace.DORMITORY, Severity.GENERAL, "assigned", False),
+    ("校门口未设置硬质防冲撞设施", Category.SECURITY, KeyPlace.GATE, Severity.MAJOR, "temporary_measures", False),
+    ("食堂后厨燃气管道老化", Category.FOOD, KeyPlace.CANTEEN, Severity.MAJOR, "rectified", False),
+    ("教学楼电气线路私拉乱接", Category.FIRE, KeyPlace.TEACHING_BUILDING, Severity.GENERAL, "verified", False),
+    ("实训车间砂轮机防护罩缺失", Category.INTERNSHIP, KeyPlace.TRAINING_SITE, Severity.GENERAL, "overdue", False),
+    ("校园周边无证经营网吧", Category.SURROUNDINGS, KeyPlace.SURROUNDINGS, Severity.MAJOR, "escalated", False),
+    ("重复上报：图书馆灭火器过期", Category.FIRE, KeyPlace.LIBRARY, Severity.GENERAL, "closed_invalid", False),
+    ("校园周边涉校矛盾人员线索", Category.STABILITY, KeyPlace.SURROUNDINGS, Severity.MAJOR, "assigned", True),
+]
+
+
+def _plan(severity, deadline):
+    plan = {"responsible_person": "王建国（总务处主任）", "responsible_phone": "0519-88000000",
+            "measures": "立即清理整改，落实专人负责并每日巡查。", "deadline": deadline}
+    if severity == Severity.MAJOR:
+        plan |= {"funding": "学校年度安全经费 5 万元", "contingency_plan": "启动校园安全应急预案，设置警戒区。"}
+    return plan
+
+
+def build_hazards(people) -> int:
+    """Hazards in every state for each district, walked through the services."""
+    now = timezone.now()
+    created = 0
+    for slug, p in people["districts"].items():
+        for i, (title, category, place, severity, final, sensitive) in enumerate(SCENARIOS):
+            school = p["schools"][1] if i % 2 == 0 else p["schools"][2]
+            staff = p["school"] if school == p["schools"][1] else p["school2"]
+            if sensitive:  # handled by the demo police officer's own station
+                school = next(s for s in p["schools"] if s.police_station_id == p["stations"][0].pk)
+            reporter = p["police"] if sensitive else staff
+            handler = p["police"] if sensitive else p["officer"]
+            start = now - timedelta(days=40 - i)
+            t = lambda d: start + timedelta(days=d, hours=1)  # noqa: E731
+            h = svc.hazard_report(actor=reporter, school_id=school.pk, title=title, category=category, key_place=place,
+                                  severity=severity, sensitive=sensitive, occurred_at=t(0),
+                                  description=f"{school.name}{title}，存在安全隐患，需要整改。")
+            created += 1
+            if final == "reported":
+                continue
+            if final == "closed_invalid":
+                svc.hazard_close_invalid(hazard_id=h.pk, actor=handler, reason="与已登记隐患重复", occurred_at=t(1))
+                continue
+            deadline = timezone.localdate(t(1)) + timedelta(days=10 if final == "overdue" else 60)
+            svc.hazard_assign(hazard_id=h.pk, actor=handler, occurred_at=t(1), **_plan(severity, deadline))
+            if final in ("assigned", "overdue"):
+                continue
+            doer = p["police"] if sensitive else staff
+            if final in ("temporary_measures", "escalated"):
+                svc.hazard_record_temporary_measures(hazard_id=h.pk, actor=doer, occurred_at=t(2),
+                                                     measures="设置临时隔离护栏，安排保安高峰时段值守。")
+            if final == "escalated":
+                svc.hazard_escalate(hazard_id=h.pk, actor=handler, occurred_at=t(3),
+                                    reason="涉及多部门执法，学校和教育部门无法独立解决。")
+                continue
+            if final == "temporary_measures":
+                continue
+            svc.hazard_report_rectified(hazard_id=h.pk, actor=doer, occurred_at=t(4), evidence=[_photo()],
+                                        description="已完成整改，更换管道并经燃气公司检测合格。")
+            if final == "verified":
+                svc.hazard_verify(hazard_id=h.pk, actor=p["supervisor"], occurred_at=t(5), result="现场核查整改到位，同意销号。")
+    return created
+
+
+@transaction.atomic
+def seed_demo() -> tuple[list[DemoAccount], int]:
+    city, accounts, people = build_organisation()
+    created = 0
+    if not Hazard.objects.filter(city=city).exists():
+        created = build_hazards(people)
+    return accounts, created

@@ -1,0 +1,250 @@
+"""The hazard (隐患): one safety problem at one school or its surroundings, and its evidence."""
+import uuid
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
+from simple_history.models import HistoricalRecords
+
+from .org import OrgUnit
+
+
+class HazardState(models.TextChoices):
+    REPORTED = "reported", "已上报"
+    ASSIGNED = "assigned", "整改中"
+    TEMPORARY_MEASURES = "temporary_measures", "临时防范中"
+    RECTIFIED = "rectified", "待验收"
+    VERIFIED = "verified", "已验收销号"
+    ESCALATED = "escalated", "已提请党委政府协调"
+    CLOSED_INVALID = "closed_invalid", "已作废"
+
+
+OPEN_STATES = (
+    HazardState.REPORTED,
+    HazardState.ASSIGNED,
+    HazardState.TEMPORARY_MEASURES,
+    HazardState.ESCALATED,
+)
+# Overdue means: a deadline has passed and the fix is not yet reported.
+OVERDUE_STATES = (HazardState.ASSIGNED, HazardState.TEMPORARY_MEASURES, HazardState.ESCALATED)
+
+
+class Severity(models.TextChoices):
+    GENERAL = "general", "一般"
+    MAJOR = "major", "重大"
+
+
+class Urgency(models.TextChoices):
+    URGENT = "urgent", "紧急"
+    PRESSING = "pressing", "较急"
+    NORMAL = "normal", "一般"
+
+
+class KeyPlace(models.TextChoices):
+    TEACHING_BUILDING = "teaching_building", "教学楼"
+    LABORATORY = "laboratory", "实验室"
+    TRAINING_SITE = "training_site", "实习实训场所"
+    LIBRARY = "library", "图书馆"
+    DORMITORY = "dormitory", "学生宿舍"
+    CANTEEN = "canteen", "食堂"
+    AUDITORIUM = "auditorium", "礼堂"
+    GATE = "gate", "校门"
+    SURROUNDINGS = "surroundings", "周边"
+    OTHER = "other", "其他"
+
+
+class Category(models.TextChoices):
+    """Seed 004's seven inspection categories, plus seed 000's surroundings and stability items."""
+
+    LAB_CHEMICALS = "lab_chemicals", "实验室及危险化学品"
+    FIRE = "fire", "消防"
+    SECURITY = "security", "治安防控"
+    FOOD = "food", "食品"
+    BUS_TRAFFIC = "bus_traffic", "校车及交通"
+    BUILDING = "building", "建筑与施工"
+    INTERNSHIP = "internship", "实习实训"
+    SURROUNDINGS = "surroundings", "周边治安"
+    STABILITY = "stability", "涉校不稳定因素"
+    OTHER = "other", "其他"
+
+
+class DeadlineBasis(models.TextChoices):
+    DATE = "date", "指定日期"
+    WORKING_DAYS = "working_days", "工作日"
+
+
+class Hazard(FSMModelMixin, models.Model):
+    # Where: the school and, denormalised for one-equality scoping, its district and city.
+    school = models.ForeignKey(
+        OrgUnit, verbose_name="学校", on_delete=models.PROTECT, related_name="hazards",
+        limit_choices_to={"kind": "school"},
+    )
+    district = models.ForeignKey(OrgUnit, verbose_name="辖市区", on_delete=models.PROTECT, related_name="+")
+    city = models.ForeignKey(OrgUnit, verbose_name="市", on_delete=models.PROTECT, related_name="+")
+    key_place = models.CharField("重点部位", max_length=30, choices=KeyPlace.choices)
+    category = models.CharField("类别", max_length=30, choices=Category.choices)
+
+    title = models.CharField("隐患名称", max_length=200)
+    description = models.TextField("隐患描述")
+    severity = models.CharField("等级", max_length=10, choices=Severity.choices, default=Severity.GENERAL)
+    urgency = models.CharField("轻重缓急", max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
+    sensitive = models.BooleanField("涉密/敏感", default=False, help_text="仅公安、市级管理员和审计可见")
+
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="报告人", on_delete=models.PROTECT, related_name="reported_hazards"
+    )
+    reported_at = models.DateTimeField("发现时间")
+
+    state = FSMField("状态", default=HazardState.REPORTED, choices=HazardState.choices, protected=True)
+
+    # The rectification plan (五落实: 措施、责任、资金、时限、预案); set by assignment.
+    responsible_person = models.CharField("责任人", max_length=100, blank=True)
+    responsible_phone = models.CharField("责任人电话", max_length=40, blank=True)
+    measures = models.TextField("整改措施", blank=True)
+    funding = models.CharField("整改资金", max_length=200, blank=True)
+    contingency_plan = models.TextField("应急预案", blank=True)
+    deadline = models.DateField("整改时限", null=True, blank=True)
+    deadline_basis = models.CharField(
+        "时限给定方式", max_length=20, choices=DeadlineBasis.choices, default=DeadlineBasis.DATE
+    )
+    deadline_working_days = models.PositiveIntegerField("工作日数", null=True, blank=True)
+
+    temporary_measures = models.TextField("临时(强化)防范措施", blank=True)
+    rectification = models.TextField("整改情况", blank=True)
+    verification_result = models.TextField("验收意见", blank=True)
+
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = "隐患"
+        verbose_name_plural = "隐患"
+        ordering = ["-reported_at", "-id"]
+        indexes = [
+            # The ledger: scope first (district/school), then the common filters and the sort.
+            models.Index(fields=["district", "state", "-reported_at"], name="hazard_district_state"),
+            models.Index(fields=["school", "-reported_at"], name="hazard_school_reported"),
+            models.Index(fields=["city", "-reported_at"], name="hazard_city_reported"),
+            models.Index(fields=["state", "deadline"], name="hazard_state_deadline"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.title}"
+
+    def save(self, *args, **kwargs):
+        if self.school_id and not self.district_id:
+            self.district_id = self.school.district_id
+            self.city_id = self.school.city_id
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("casework:hazard_detail", args=[self.pk])
+
+    # ---- derived facts -------------------------------------------------------------------
+    @property
+    def is_major(self) -> bool:
+        return self.severity == Severity.MAJOR
+
+    def is_overdue(self, today: date | None = None) -> bool:
+        today = today or timezone.localdate()
+        return self.deadline is not None and self.state in OVERDUE_STATES and self.deadline < today
+
+    def missing_plan_fields(self) -> list[str]:
+        """The plan points still empty: three for a general hazard, all five for a major one."""
+        required = {"measures": "整改措施", "responsible_person": "责任人", "deadline": "整改时限"}
+        if self.is_major:
+            required |= {"funding": "整改资金", "contingency_plan": "应急预案"}
+        return [label for name, label in required.items() if not getattr(self, name)]
+
+    # ---- transitions (the services call these; nothing else moves the state) ---------------
+    @transition(field=state, source=HazardState.REPORTED, target=HazardState.ASSIGNED)
+    def assign(self, *, responsible_person, responsible_phone, measures, deadline, funding, contingency_plan,
+               deadline_basis=DeadlineBasis.DATE, deadline_working_days=None):
+        self.responsible_person = responsible_person
+        self.responsible_phone = responsible_phone
+        self.measures = measures
+        self.deadline = deadline
+        self.deadline_basis = deadline_basis
+        self.deadline_working_days = deadline_working_days
+        self.funding = funding
+        self.contingency_plan = contingency_plan
+
+    @transition(field=state, source=HazardState.ASSIGNED, target=HazardState.TEMPORARY_MEASURES)
+    def record_temporary_measures(self, *, measures):
+        self.temporary_measures = measures
+
+    @transition(
+        field=state, source=[HazardState.ASSIGNED, HazardState.TEMPORARY_MEASURES], target=HazardState.RECTIFIED
+    )
+    def report_rectified(self, *, description):
+        self.rectification = description
+
+    @transition(field=state, source=HazardState.RECTIFIED, target=HazardState.VERIFIED)
+    def verify(self, *, result):
+        self.verification_result = result
+
+    @transition(field=state, source=HazardState.RECTIFIED, target=HazardState.ASSIGNED)
+    def reject(self, *, reason):
+        self.verification_result = reason
+
+    @transition(
+        field=state,
+        source=[HazardState.ASSIGNED, HazardState.TEMPORARY_MEASURES],
+        target=HazardState.ESCALATED,
+    )
+    def escalate(self, *, temporary_measures):
+        # "同时采取临时强化防范措施": the measures in place travel with the escalation.
+        self.temporary_measures = temporary_measures
+
+    @transition(
+        field=state,
+        source=HazardState.ESCALATED,
+        target=RETURN_VALUE(HazardState.ASSIGNED, HazardState.TEMPORARY_MEASURES),
+    )
+    def record_coordination(self, *, back_to, deadline, deadline_basis=DeadlineBasis.DATE, deadline_working_days=None):
+        self.deadline = deadline
+        self.deadline_basis = deadline_basis
+        self.deadline_working_days = deadline_working_days
+        return back_to
+
+    @transition(field=state, source=HazardState.REPORTED, target=HazardState.CLOSED_INVALID)
+    def close_invalid(self):
+        pass  # the reason lives on the transition record
+
+
+def evidence_upload_to(instance: "Evidence", filename: str) -> str:
+    # Random names: the uploaded file name never reaches the file system.
+    return f"{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+
+
+class Evidence(models.Model):
+    """A photo or PDF attached to a hazard, checked by content, fingerprinted with SHA-256."""
+
+    hazard = models.ForeignKey(Hazard, on_delete=models.PROTECT, related_name="evidence")
+    transition = models.ForeignKey(
+        "casework.HazardTransition", null=True, blank=True, on_delete=models.PROTECT, related_name="evidence"
+    )
+    file = models.FileField("文件", upload_to=evidence_upload_to)
+    original_name = models.CharField("原文件名", max_length=255)
+    content_type = models.CharField("类型", max_length=50)
+    size = models.PositiveIntegerField("大小")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "佐证材料"
+        verbose_name_plural = "佐证材料"
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

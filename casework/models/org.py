@@ -1,0 +1,118 @@
+"""Organisations (a tree: city → district → school, stations and offices) and the roles people hold."""
+from django.conf import settings
+from django.db import models
+
+
+class OrgKind(models.TextChoices):
+    CITY = "city", "市"
+    DISTRICT = "district", "辖市区"
+    SCHOOL = "school", "学校"
+    POLICE_STATION = "police_station", "派出所"
+    PARTY_COMMITTEE = "party_committee", "党委政府"
+
+
+class SchoolKind(models.TextChoices):
+    KINDERGARTEN = "kindergarten", "幼儿园"
+    PRIMARY = "primary", "小学"
+    JUNIOR = "junior", "初中"
+    SENIOR = "senior", "高中"
+    VOCATIONAL = "vocational", "职业学校"
+    UNIVERSITY = "university", "高校"
+
+
+class Role(models.TextChoices):
+    SCHOOL_STAFF = "school_staff", "学校安全员"
+    POLICE_STATION = "police_station", "派出所民警"
+    DISTRICT_OFFICER = "district_officer", "区教育局安全干部"
+    SUPERVISOR = "supervisor", "督导验收员"
+    PARTY_COMMITTEE = "party_committee", "党委政府协调"
+    CITY_ADMIN = "city_admin", "市级管理员"
+    AUDITOR = "auditor", "审计（倒查）"
+
+
+# Roles allowed to see sensitive (涉密/敏感) hazards: police, the city, auditors.
+SENSITIVE_ROLES = frozenset({Role.POLICE_STATION, Role.CITY_ADMIN, Role.AUDITOR})
+
+# Which unit kind each role is held in.
+ROLE_UNIT_KINDS = {
+    Role.SCHOOL_STAFF: {OrgKind.SCHOOL},
+    Role.POLICE_STATION: {OrgKind.POLICE_STATION},
+    Role.DISTRICT_OFFICER: {OrgKind.DISTRICT},
+    Role.SUPERVISOR: {OrgKind.DISTRICT, OrgKind.CITY},
+    Role.PARTY_COMMITTEE: {OrgKind.PARTY_COMMITTEE},
+    Role.CITY_ADMIN: {OrgKind.CITY},
+    Role.AUDITOR: {OrgKind.CITY},
+}
+
+
+class OrgUnit(models.Model):
+    name = models.CharField("名称", max_length=120)
+    kind = models.CharField("类型", max_length=20, choices=OrgKind.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name="上级单位", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    # Denormalised ancestors: scope filters are one indexed equality, never a tree walk.
+    city = models.ForeignKey(
+        "self", verbose_name="所属市", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    district = models.ForeignKey(
+        "self", verbose_name="所属区", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    school_kind = models.CharField("学校类型", max_length=20, choices=SchoolKind.choices, blank=True)
+    police_station = models.ForeignKey(
+        "self",
+        verbose_name="属地派出所",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="schools",
+        limit_choices_to={"kind": OrgKind.POLICE_STATION},
+    )
+    code = models.CharField("代码", max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = "单位"
+        verbose_name_plural = "单位"
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="orgunit_unique_name_under_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.city, self.district = self._ancestors()
+        super().save(*args, **kwargs)
+
+    def _ancestors(self):
+        if self.kind == OrgKind.CITY:
+            return None, None
+        if self.kind == OrgKind.DISTRICT:
+            return self.parent, None
+        parent = self.parent
+        if parent is None:
+            return None, None
+        if parent.kind == OrgKind.DISTRICT:
+            return parent.parent, parent
+        return parent.city, parent.district
+
+
+class Membership(models.Model):
+    """A user holds a role within an org unit; what they see follows the unit's place in the tree."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships")
+    org_unit = models.ForeignKey(OrgUnit, verbose_name="单位", on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField("角色", max_length=20, choices=Role.choices)
+    active = models.BooleanField("有效", default=True)
+
+    class Meta:
+        verbose_name = "岗位"
+        verbose_name_plural = "岗位"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "org_unit", "role"], name="membership_unique"),
+        ]
+        indexes = [models.Index(fields=["org_unit", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.org_unit} · {self.get_role_display()}"

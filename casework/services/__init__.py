@@ -1,0 +1,1 @@
+"""Writes. One function per transition or command: atomic, locked, checked, recorded, notified."""
