@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: help install system-deps run migrate demo test check clean
+.PHONY: help install system-deps run migrate demo test test-postgres check clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -31,8 +31,12 @@ demo: migrate ## Load the Changzhou demo data (idempotent) and print the demo ac
 run: system-deps demo ## Install, migrate, load the demo and serve http://127.0.0.1:8000
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: system-deps install ## Install and run the whole test suite
+test: system-deps install ## Install and run the whole test suite (SQLite, the embedded default)
 	$(PY) -m pytest
+
+test-postgres: system-deps install ## Run the whole suite on a private PostgreSQL (started on 127.0.0.1 if needed)
+	url=$$(bash scripts/postgres.sh $${PGDATA_DIR:-/tmp/hazards-postgres} $${PGPORT:-55432} | tail -n 1) && \
+	DATABASE_URL=$$url $(PY) -m pytest
 
 check: install ## Django's system checks
 	DEBUG=1 $(PY) manage.py check

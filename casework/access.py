@@ -8,7 +8,7 @@ in memory and once for SQL; a test holds them equal.
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 
 from . import errors
 from .errors import TransitionRefused
@@ -112,8 +112,17 @@ def hazards_visible_to(user) -> QuerySet[Hazard]:
 
 
 def hazard_get_for_user_or_404(user, pk: int) -> Hazard:
-    """'Not yours' and 'does not exist' look the same: 404."""
-    return get_object_or_404(hazards_visible_to(user).select_related("school", "district"), pk=pk)
+    """'Not yours' and 'does not exist' look the same: 404 (the security log tells them apart)."""
+    from .security import log_security_event
+
+    hazard = hazards_visible_to(user).select_related("school", "district").filter(pk=pk).first()
+    if hazard is None:
+        if Hazard.objects.filter(pk=pk).exists():
+            log_security_event("permission_refused", user=user, obj=f"casework.Hazard:{pk}")
+        raise Http404("隐患不存在或不在您的管辖范围内。")
+    if hazard.sensitive:
+        log_security_event("sensitive_viewed", user=user, obj=hazard)
+    return hazard
 
 
 def membership_covers(m: Membership, hazard: Hazard) -> bool:

@@ -1,0 +1,71 @@
+"""Security-relevant events, logged with user, time, address and object.
+
+A middleware keeps the current request in a context variable so that code far from the view
+(the access module, report rendering, exports) can log the address too.
+"""
+import json
+import logging
+from contextvars import ContextVar
+
+from axes.signals import user_locked_out
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+from django.utils import timezone
+
+logger = logging.getLogger("security")
+_current_request: ContextVar = ContextVar("current_request", default=None)
+
+
+class RequestContextMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _current_request.set(request)
+        try:
+            return self.get_response(request)
+        finally:
+            _current_request.reset(token)
+
+
+def client_address(request) -> str:
+    if request is None:
+        return ""
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def log_security_event(event: str, *, user=None, obj=None, request=None, **details) -> dict:
+    """Write one structured security log line; returns what was logged (for tests)."""
+    request = request or _current_request.get()
+    if user is None and request is not None and getattr(request, "user", None) is not None:
+        user = request.user if request.user.is_authenticated else None
+    entry = {
+        "event": event,
+        "at": timezone.now().isoformat(),
+        "user": getattr(user, "username", None) or details.pop("username", None),
+        "address": client_address(request),
+        "object": f"{obj._meta.label}:{obj.pk}" if obj is not None and hasattr(obj, "_meta") else obj,
+        **details,
+    }
+    logger.info(json.dumps(entry, ensure_ascii=False, default=str))
+    return entry
+
+
+@receiver(user_logged_in)
+def _logged_in(sender, request, user, **kwargs):
+    log_security_event("login", user=user, request=request)
+
+
+@receiver(user_logged_out)
+def _logged_out(sender, request, user, **kwargs):
+    log_security_event("logout", user=user, request=request)
+
+
+@receiver(user_login_failed)
+def _login_failed(sender, credentials, request=None, **kwargs):
+    log_security_event("login_failed", request=request, username=credentials.get("username"))
+
+
+@receiver(user_locked_out)
+def _locked_out(sender, request, username=None, ip_address=None, **kwargs):
+    log_security_event("lockout", request=request, username=username)
