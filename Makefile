@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: help install system-deps run migrate demo test test-postgres check clean
+.PHONY: help install system-deps run run-prod migrate demo test test-postgres check clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -30,6 +30,9 @@ demo: migrate ## Load the Changzhou demo data (idempotent) and print the demo ac
 
 run: system-deps demo ## Install, migrate, load the demo and serve http://127.0.0.1:8000
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
+
+run-prod: system-deps install ## Production mode here: PostgreSQL, Redis, gunicorn, Celery worker and beat
+	bash scripts/run-prod.sh
 
 test: system-deps install ## Install and run the whole test suite (SQLite, the embedded default)
 	$(PY) -m pytest
