@@ -20,7 +20,7 @@ from .access import (
 )
 from .errors import TransitionRefused
 from .forms import ACTION_FORMS, FIELD_ALIASES, ReportForm
-from .models import Category, Evidence, HazardState, KeyPlace, OrgKind, Severity
+from .models import Category, Evidence, HazardState, KeyPlace, OrgKind, Severity, Urgency
 from .selectors.ledger import SORTS, LedgerFilters, ledger_for
 from .selectors.ledger_export import describe_filters, write_ledger_xlsx
 from .services.submissions import DuplicateSubmission, form_submission_claim
@@ -198,11 +198,36 @@ def hazard_detail(request, pk: int):
     actions = [(name, TRANSITION_LABELS[name]) for name in SOURCES if can(request.user, name, hazard)]
     return render(request, "casework/hazard_detail.html", {
         "hazard": hazard,
-        "transitions": transitions,
+        "transitions": [(t, _payload_lines(t.payload)) for t in transitions],
         "history": history,
         "evidence": hazard.evidence.all(),
         "available_actions": actions,
     })
+
+
+PAYLOAD_LABELS = {
+    "title": "隐患名称", "severity": "等级", "urgency": "轻重缓急", "category": "类别", "key_place": "重点部位",
+    "sensitive": "涉密/敏感", "responsible_person": "责任人", "responsible_phone": "责任人电话", "measures": "措施",
+    "deadline": "整改时限", "funding": "整改资金", "contingency_plan": "应急预案", "description": "整改情况",
+    "result": "验收意见", "reason": "原因", "rework": "返工", "temporary_measures": "临时防范措施",
+    "decision": "协调决定", "units_charged": "责任单位", "back_to": "后续状态", "previous_deadline": "原整改时限",
+}
+PAYLOAD_CHOICES = {"severity": Severity, "urgency": Urgency, "category": Category, "key_place": KeyPlace, "back_to": HazardState}
+PAYLOAD_HIDDEN = {"evidence", "school", "title", "rework"}
+
+
+def _payload_lines(payload: dict) -> list[tuple[str, str]]:
+    """A transition record's content, in Chinese, for the timeline."""
+    lines = []
+    for key, value in (payload or {}).items():
+        if key in PAYLOAD_HIDDEN or value in (None, "", False):
+            continue
+        if key in PAYLOAD_CHOICES and value in PAYLOAD_CHOICES[key].values:
+            value = PAYLOAD_CHOICES[key](value).label
+        elif value is True:
+            value = "是"
+        lines.append((PAYLOAD_LABELS.get(key, key), value))
+    return lines
 
 
 @login_required
