@@ -223,6 +223,40 @@ def can(user, action: str, hazard: Hazard) -> bool:
     return True
 
 
+def hazards_actionable_by(user, action: str) -> QuerySet[Hazard]:
+    """The hazards on which ``user`` holds a role for ``action`` in scope (the state aside): task queues."""
+    if is_read_only(user):
+        return Hazard.objects.none()
+    education_roles, sensitive_roles = ACTION_ROLES[action]
+    query, needs_escalation = None, False
+    for m in memberships_of(user):
+        q = _membership_q(m)
+        if q is None:
+            continue
+        kinds = Q(pk__in=[])
+        if m.role in education_roles:
+            kinds |= Q(sensitive=False)
+        if m.role in sensitive_roles:
+            kinds |= Q(sensitive=True)
+        if m.role not in education_roles | sensitive_roles:
+            continue
+        needs_escalation |= m.role == Role.PARTY_COMMITTEE
+        q &= kinds
+        query = q if query is None else query | q
+    if query is None:
+        return Hazard.objects.none()
+    qs = Hazard.objects.all()
+    if needs_escalation:
+        qs = qs.annotate(escalated_ever=_escalated_ever())
+    qs = qs.filter(query)
+    if action in ("verify", "reject"):
+        # Separation of duty, as in acting_membership: reporters and rectifiers never sign off.
+        qs = qs.exclude(reported_by=user).exclude(
+            Exists(HazardTransition.objects.filter(hazard=OuterRef("pk"), actor=user, name__in=CHAIN_ACTIONS))
+        )
+    return qs
+
+
 def reporting_membership(user, school: OrgUnit, *, sensitive: bool) -> Membership:
     """The membership under which ``user`` may report a hazard at ``school``."""
     if is_read_only(user):
@@ -254,6 +288,7 @@ __all__ = [
     "can_see_sensitive",
     "can_view",
     "hazard_get_for_user_or_404",
+    "hazards_actionable_by",
     "hazards_visible_to",
     "memberships_of",
     "org_units_visible_to",

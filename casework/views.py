@@ -1,15 +1,30 @@
 """Thin views: authenticate, scope through casework.access, call a selector or a service, render."""
 from datetime import date
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
 
-from .access import can, hazard_get_for_user_or_404, hazards_visible_to, org_units_visible_to
-from .models import Category, Evidence, HazardState, KeyPlace, OrgKind, Severity
+from .access import (
+    acting_membership,
+    can,
+    hazard_get_for_user_or_404,
+    hazards_visible_to,
+    org_units_visible_to,
+    schools_reportable_by,
+)
+from .errors import TransitionRefused
+from .forms import ACTION_FORMS, FIELD_ALIASES, ReportForm
+from .models import Category, Evidence, HazardState, KeyPlace, OrgKind, Severity, Urgency
 from .selectors.ledger import SORTS, LedgerFilters, ledger_for
-from .services.transitions import SOURCES
+from .selectors.ledger_export import describe_filters, write_ledger_xlsx
+from .services.submissions import DuplicateSubmission, form_submission_claim
+from .services.transitions import SOURCES, TRANSITION_LABELS, action_allowed_from
 
 
 def _int(value) -> int | None:
@@ -43,13 +58,15 @@ def ledger_filters_from(params) -> LedgerFilters:
         q=params.get("q", "").strip()[:100],
         reported_from=_date(params.get("reported_from")),
         reported_to=_date(params.get("reported_to")),
+        reporter=params.get("reporter", "").strip()[:150],
         sort=params.get("sort") if params.get("sort") in SORTS else "reported",
     )
 
 
 @login_required
 def home(request):
-    return redirect("casework:ledger")
+    # The per-role home page (tasks and deadlines) belongs to the workflows app, which knows the tasks.
+    return redirect("workflows:home")
 
 
 @login_required
@@ -69,7 +86,108 @@ def ledger(request):
         "key_places": KeyPlace.choices,
         "severities": Severity.choices,
         "states": HazardState.choices,
+        "sorts": [(key, label) for key, label in SORT_CHOICES],
     })
+
+
+SORT_CHOICES = [("reported", "上报时间（新→旧）"), ("reported_asc", "上报时间（旧→新）"), ("deadline", "整改时限（近→远）"),
+                ("deadline_desc", "整改时限（远→近）"), ("state", "状态")]
+
+
+@login_required
+@require_GET
+def ledger_export(request):
+    """The filtered ledger as Excel, streamed from a write-only workbook; the filters head the sheet."""
+    filters = ledger_filters_from(request.GET)
+    out = write_ledger_xlsx(ledger_for(request.user, filters), filters, user=request.user)
+    name = f"隐患台账-{timezone.localdate():%Y%m%d}.xlsx"
+    return FileResponse(out, as_attachment=True, filename=name,
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+# ---- the transition forms ----------------------------------------------------------------------
+def _submit(request, form, *, action: str):
+    """Claim the form's one-time token and perform the action in one transaction.
+
+    Returns the service's result, or None with the form carrying the refusal (every typed field kept).
+    Raises DuplicateSubmission when this very form was already performed.
+    """
+    try:
+        with transaction.atomic():
+            form_submission_claim(token=form.cleaned_data["form_token"], actor=request.user, action=action)
+            return form.perform()
+    except TransitionRefused as refusal:
+        for name, message in refusal.fields.items():
+            name = FIELD_ALIASES.get(name, name)
+            if name in form.fields and name not in form.errors:
+                form.add_error(name, message)
+        form.add_error(None, refusal.message)
+        return None
+
+
+def _refusal_before_form(user, action: str, hazard) -> str | None:
+    """Why the user cannot open this form now (wrong state, role or scope), or None."""
+    if not action_allowed_from(action, hazard.state):
+        return f"隐患当前状态为“{hazard.get_state_display()}”，不能{TRANSITION_LABELS[action]}。"
+    try:
+        acting_membership(user, action, hazard)
+    except TransitionRefused as refusal:
+        return refusal.message
+    return None
+
+
+@login_required
+def hazard_report(request):
+    """Report a hazard: school, what and where (key place), photos."""
+    if not schools_reportable_by(request.user).exists():
+        return render(request, "casework/action_form.html", {"refusal": "您的角色不能上报隐患。", "title": "上报隐患"},
+                      status=403)
+    if request.method == "POST":
+        form = ReportForm(request.POST, request.FILES, user=request.user)
+        if form.is_valid():
+            try:
+                hazard = _submit(request, form, action="report")
+            except DuplicateSubmission:
+                messages.info(request, "该表单已提交过，未重复上报。")
+                return redirect("casework:ledger")
+            if hazard is not None:
+                messages.success(request, f"已上报隐患 #{hazard.pk}。")
+                return redirect(hazard)
+    else:
+        form = ReportForm(user=request.user)
+    return render(request, "casework/action_form.html", {"form": form, "title": form.title}, status=_status(form))
+
+
+def _status(form) -> int:
+    return 400 if form.is_bound and form.errors else 200
+
+
+@login_required
+def hazard_action(request, pk: int, action: str):
+    """One form per transition; the service decides, the form shows its refusal in Chinese."""
+    form_class = ACTION_FORMS.get(action)
+    if form_class is None:
+        raise Http404
+    hazard = hazard_get_for_user_or_404(request.user, pk)
+    context = {"hazard": hazard, "action": action, "title": TRANSITION_LABELS[action]}
+    if request.method == "POST":
+        form = form_class(request.POST, request.FILES, hazard=hazard, user=request.user)
+        if form.is_valid():
+            try:
+                result = _submit(request, form, action=action)
+            except DuplicateSubmission:
+                messages.info(request, "该表单已提交过，未重复办理。")
+                return redirect(hazard)
+            if result is not None:
+                messages.success(request, f"已{TRANSITION_LABELS[action]}。")
+                return redirect(hazard)
+        return render(request, "casework/action_form.html", {**context, "form": form, "title": form.title},
+                      status=_status(form))
+    refusal = _refusal_before_form(request.user, action, hazard)
+    if refusal:
+        return render(request, "casework/action_form.html", {**context, "refusal": refusal}, status=403)
+    form = form_class(hazard=hazard, user=request.user)
+    return render(request, "casework/action_form.html", {**context, "form": form, "title": form.title})
 
 
 @login_required
@@ -77,14 +195,39 @@ def hazard_detail(request, pk: int):
     hazard = hazard_get_for_user_or_404(request.user, pk)
     transitions = hazard.transitions.select_related("actor", "actor_unit").prefetch_related("evidence")
     history = hazard.history.select_related("history_user").order_by("history_date")
-    actions = [name for name in SOURCES if can(request.user, name, hazard)]
+    actions = [(name, TRANSITION_LABELS[name]) for name in SOURCES if can(request.user, name, hazard)]
     return render(request, "casework/hazard_detail.html", {
         "hazard": hazard,
-        "transitions": transitions,
+        "transitions": [(t, _payload_lines(t.payload)) for t in transitions],
         "history": history,
         "evidence": hazard.evidence.all(),
         "available_actions": actions,
     })
+
+
+PAYLOAD_LABELS = {
+    "title": "隐患名称", "severity": "等级", "urgency": "轻重缓急", "category": "类别", "key_place": "重点部位",
+    "sensitive": "涉密/敏感", "responsible_person": "责任人", "responsible_phone": "责任人电话", "measures": "措施",
+    "deadline": "整改时限", "funding": "整改资金", "contingency_plan": "应急预案", "description": "整改情况",
+    "result": "验收意见", "reason": "原因", "rework": "返工", "temporary_measures": "临时防范措施",
+    "decision": "协调决定", "units_charged": "责任单位", "back_to": "后续状态", "previous_deadline": "原整改时限",
+}
+PAYLOAD_CHOICES = {"severity": Severity, "urgency": Urgency, "category": Category, "key_place": KeyPlace, "back_to": HazardState}
+PAYLOAD_HIDDEN = {"evidence", "school", "title", "rework"}
+
+
+def _payload_lines(payload: dict) -> list[tuple[str, str]]:
+    """A transition record's content, in Chinese, for the timeline."""
+    lines = []
+    for key, value in (payload or {}).items():
+        if key in PAYLOAD_HIDDEN or value in (None, "", False):
+            continue
+        if key in PAYLOAD_CHOICES and value in PAYLOAD_CHOICES[key].values:
+            value = PAYLOAD_CHOICES[key](value).label
+        elif value is True:
+            value = "是"
+        lines.append((PAYLOAD_LABELS.get(key, key), value))
+    return lines
 
 
 @login_required

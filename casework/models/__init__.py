@@ -11,12 +11,14 @@ from .hazard import (
     Urgency,
 )
 from .transition import AuditChainHead, HazardTransition
+from .submission import FormSubmission
 
 __all__ = [
     "AuditChainHead",
     "Category",
     "DeadlineBasis",
     "Evidence",
+    "FormSubmission",
     "Hazard",
     "HazardState",
     "HazardTransition",

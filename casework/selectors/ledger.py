@@ -30,6 +30,7 @@ class LedgerFilters:
     q: str = ""
     reported_from: date | None = None
     reported_to: date | None = None
+    reporter: str = ""
     sort: str = "reported"
 
 
@@ -48,6 +49,8 @@ def ledger_for(user, filters: LedgerFilters, *, today: date | None = None) -> Qu
         qs = qs.filter(state__in=OVERDUE_STATES, deadline__lt=today or timezone.localdate())
     if filters.q:
         qs = qs.filter(Q(title__icontains=filters.q) | Q(description__icontains=filters.q))
+    if filters.reporter:
+        qs = qs.filter(Q(reported_by__username=filters.reporter) | Q(reported_by__first_name__icontains=filters.reporter))
     if filters.reported_from:
         qs = qs.filter(reported_at__date__gte=filters.reported_from)
     if filters.reported_to:

@@ -29,6 +29,7 @@ from casework.models import (
 )
 
 from .evidence import CheckedFile, check_evidence_file, store_evidence
+from .hooks import run_after_transition
 from .notify import notify_transition
 
 TRANSITION_LABELS = {
@@ -172,6 +173,7 @@ def _perform(*, hazard_id: int, actor, action: str, occurred_at: datetime, comme
     record = _record(hazard, membership=membership, actor=actor, name=action, from_state=from_state,
                      occurred_at=occurred_at, comment=_clean(comment) or "", payload=payload or {}, files=checked_files)
     notify_transition(hazard, record)
+    run_after_transition(hazard, record)
     return hazard
 
 
@@ -206,6 +208,7 @@ def hazard_report(*, actor, school_id: int, title: str, description: str, catego
                  "key_place": key_place, "sensitive": sensitive, "school": school.pk},
     )
     notify_transition(hazard, record)
+    run_after_transition(hazard, record)
     return hazard
 
 
