@@ -61,6 +61,7 @@ class HazardAdmin(NoDeleteMixin, SimpleHistoryAdmin):
         "state", "school", "district", "city", "reported_by", "reported_at", "deadline", "deadline_basis",
         "deadline_working_days", "responsible_person", "responsible_phone", "measures", "funding",
         "contingency_plan", "temporary_measures", "rectification", "verification_result", "created_at",
+        "inspection", "checklist_item",
     ]
     history_list_display = ["state", "deadline"]
 
