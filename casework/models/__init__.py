@@ -12,8 +12,40 @@ from .hazard import (
 )
 from .transition import AuditChainHead, HazardTransition
 from .submission import FormSubmission
+from .campaign import (
+    Campaign,
+    CampaignPhase,
+    ChecklistCategory,
+    ChecklistItem,
+    ChecklistSource,
+    Inspection,
+    InspectionKind,
+    InspectionResult,
+    InspectionStatus,
+    Presence,
+    PresenceOrNA,
+    ResultOutcome,
+    ReturnStatus,
+    SchoolReturn,
+    YesNo,
+)
 
 __all__ = [
+    "Campaign",
+    "CampaignPhase",
+    "ChecklistCategory",
+    "ChecklistItem",
+    "ChecklistSource",
+    "Inspection",
+    "InspectionKind",
+    "InspectionResult",
+    "InspectionStatus",
+    "Presence",
+    "PresenceOrNA",
+    "ResultOutcome",
+    "ReturnStatus",
+    "SchoolReturn",
+    "YesNo",
     "AuditChainHead",
     "Category",
     "DeadlineBasis",
