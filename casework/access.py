@@ -239,14 +239,29 @@ def reporting_membership(user, school: OrgUnit, *, sensitive: bool) -> Membershi
     raise TransitionRefused("该学校不在您的管辖范围内。", code=errors.OUT_OF_SCOPE)
 
 
+# ---- the working-day calendar ----------------------------------------------------------------
+def can_maintain_calendar(user) -> bool:
+    """City admins maintain the holidays and make-up workdays (auditors read only)."""
+    return not is_read_only(user) and Role.CITY_ADMIN in roles_of(user)
+
+
+def ensure_can_maintain_calendar(user) -> None:
+    if is_read_only(user):
+        raise TransitionRefused("审计角色只读，不能进行任何修改。", code=errors.FORBIDDEN_ROLE)
+    if not can_maintain_calendar(user):
+        raise TransitionRefused("节假日安排仅限市级管理员维护。", code=errors.FORBIDDEN_ROLE)
+
+
 __all__ = [
     "acting_membership",
     "can",
+    "can_maintain_calendar",
     "can_see_sensitive",
     "can_view",
     "hazard_get_for_user_or_404",
     "hazards_visible_to",
     "memberships_of",
+    "ensure_can_maintain_calendar",
     "org_units_visible_to",
     "reporting_membership",
     "schools_reportable_by",

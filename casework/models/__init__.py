@@ -11,6 +11,7 @@ from .hazard import (
     Urgency,
 )
 from .transition import AuditChainHead, HazardTransition
+from .calendar import HolidayOverride
 
 __all__ = [
     "AuditChainHead",
@@ -20,6 +21,7 @@ __all__ = [
     "Hazard",
     "HazardState",
     "HazardTransition",
+    "HolidayOverride",
     "KeyPlace",
     "Membership",
     "OrgKind",
