@@ -83,3 +83,6 @@ class HazardTransitionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+from . import deadline_admin  # noqa: E402,F401  (registers the holiday overrides' admin)
