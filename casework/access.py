@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from . import errors
 from .errors import TransitionRefused
@@ -487,6 +488,17 @@ def can_confirm_return(user, school_return: SchoolReturn) -> bool:
     return school_return.status == ReturnStatus.SUBMITTED and _allowed(
         return_police_membership, user, school_return.school
     )
+# ---- the working-day calendar ----------------------------------------------------------------
+def can_maintain_calendar(user) -> bool:
+    """City admins maintain the holidays and make-up workdays (auditors read only)."""
+    return not is_read_only(user) and Role.CITY_ADMIN in roles_of(user)
+
+
+def ensure_can_maintain_calendar(user) -> None:
+    if is_read_only(user):
+        raise TransitionRefused("审计角色只读，不能进行任何修改。", code=errors.FORBIDDEN_ROLE)
+    if not can_maintain_calendar(user):
+        raise TransitionRefused("节假日安排仅限市级管理员维护。", code=errors.FORBIDDEN_ROLE)
 
 
 __all__ = [
@@ -506,12 +518,14 @@ __all__ = [
     "returns_visible_to",
     "acting_membership",
     "can",
+    "can_maintain_calendar",
     "can_see_sensitive",
     "can_view",
     "hazard_get_for_user_or_404",
     "hazards_actionable_by",
     "hazards_visible_to",
     "memberships_of",
+    "ensure_can_maintain_calendar",
     "org_units_visible_to",
     "reporting_membership",
     "schools_reportable_by",

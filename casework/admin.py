@@ -177,3 +177,4 @@ class CampaignAdmin(CityAdminOnlyMixin, SimpleHistoryAdmin):
 
     def has_add_permission(self, request, obj=None):
         return False  # campaigns are created through the service (the "新建专项整治" page)
+from . import deadline_admin  # noqa: E402,F401  (registers the holiday overrides' admin)

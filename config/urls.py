@@ -8,5 +8,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("notifications/", include("notifications.urls")),
     path("tasks/", include("workflows.urls")),
+    path("", include("casework.deadline_urls")),
     path("", include("casework.urls")),
 ]

@@ -226,3 +226,21 @@ FULL_POLICE_PART = {
     "surrounding_order_problems": "校门口流动摊贩", "surrounding_problems_rectified": "yes",
     "instability_factors": "无", "police_chief_name": "李所长",
 }
+# ---- deadlines and time-to-fix (issue 12): hazards at fixed past moments ----------------------------
+def shanghai(year: int, month: int, day: int, hour: int = 10, minute: int = 0):
+    """An aware moment in Asia/Shanghai, for scripted timelines."""
+    from zoneinfo import ZoneInfo
+
+    from datetime import datetime
+
+    return datetime(year, month, day, hour, minute, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def report_at(w: World, moment, *, school: str = "school_a1", category: str = "fire", reporter=None,
+              sensitive: bool = False, title: str = "消防通道堆放杂物", severity: str = "general") -> Hazard:
+    """Report a hazard at a fixed moment through the service."""
+    staff = {"school_a1": w.staff_a1, "school_a2": w.staff_a2, "school_b1": w.staff_b1}[school]
+    return svc.hazard_report(
+        actor=reporter or staff, school_id=w.units[school].pk, title=title, description="scripted",
+        category=category, key_place="teaching_building", sensitive=sensitive, occurred_at=moment, severity=severity,
+    )

@@ -29,6 +29,7 @@ from .campaign import (
     SchoolReturn,
     YesNo,
 )
+from .calendar import HolidayOverride
 
 __all__ = [
     "Campaign",
@@ -54,6 +55,7 @@ __all__ = [
     "Hazard",
     "HazardState",
     "HazardTransition",
+    "HolidayOverride",
     "KeyPlace",
     "Membership",
     "OrgKind",

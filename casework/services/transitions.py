@@ -28,6 +28,7 @@ from casework.models import (
     Urgency,
 )
 
+from .deadlines import DeadlineSpec, ResolvedDeadline
 from .evidence import CheckedFile, check_evidence_file, store_evidence
 from .hooks import run_after_transition
 from .notify import notify_transition
@@ -108,8 +109,37 @@ def _check_occurred_at(occurred_at: datetime, *, after: datetime | None) -> date
 
 
 def _check_deadline(deadline: date | None, occurred_at: datetime) -> None:
+    if timezone.is_naive(occurred_at):
+        occurred_at = timezone.make_aware(occurred_at)
     if deadline is not None and deadline < timezone.localdate(occurred_at):
         raise TransitionRefused("整改时限不能早于交办日期。", code=errors.INVALID_VALUE, fields={"deadline": "时限已过"})
+
+
+class _DeadlineInput:
+    """The deadline keywords of one call: a date or N working days, resolved inside the service's check
+    (after the role and scope checks) from the local date of ``occurred_at``."""
+
+    def __init__(self, deadline: date | None, working_days: int | None, occurred_at: datetime | None):
+        self.deadline, self.working_days, self.occurred_at = deadline, working_days, occurred_at
+        self.resolved: ResolvedDeadline | None = None
+
+    def spec(self) -> DeadlineSpec | None:
+        return DeadlineSpec.of(deadline=self.deadline, deadline_working_days=self.working_days)
+
+    def resolve(self) -> ResolvedDeadline:
+        moment = self.occurred_at or timezone.now()  # a missing moment is refused by _perform right after
+        self.resolved = self.spec().resolve(moment)
+        _check_deadline(self.resolved.date, moment)
+        return self.resolved
+
+    def fields(self) -> dict:
+        r = self.resolved
+        return {"deadline": r.date, "deadline_basis": r.basis, "deadline_working_days": r.working_days}
+
+    def announce(self, hazard: Hazard) -> Hazard:
+        # Callers (views, commands) show this; the transition's payload keeps it too.
+        hazard.deadline_warning = self.resolved.warning if self.resolved else ""
+        return hazard
 
 
 def _check_files(files: Sequence[UploadedFile]) -> list[CheckedFile]:
@@ -220,28 +250,30 @@ def hazard_report(*, actor, school_id: int, title: str, description: str, catego
 
 
 @transaction.atomic
-def hazard_assign(*, hazard_id: int, actor, responsible_person: str, measures: str, deadline: date | None,
-                  occurred_at: datetime, responsible_phone: str = "", funding: str = "", contingency_plan: str = "",
+def hazard_assign(*, hazard_id: int, actor, responsible_person: str, measures: str, occurred_at: datetime,
+                  deadline: date | None = None, deadline_working_days: int | None = None,
+                  responsible_phone: str = "", funding: str = "", contingency_plan: str = "",
                   comment: str = "") -> Hazard:
-    """The district assigns the rectification: person, measures, deadline; all five points if major."""
+    """The district assigns the rectification: person, measures, deadline (a date or N working days);
+    all five points if major."""
     plan = {"responsible_person": _clean(responsible_person), "responsible_phone": _clean(responsible_phone),
-            "measures": _clean(measures), "deadline": deadline, "funding": _clean(funding),
-            "contingency_plan": _clean(contingency_plan)}
+            "measures": _clean(measures), "funding": _clean(funding), "contingency_plan": _clean(contingency_plan)}
+    given = _DeadlineInput(deadline, deadline_working_days, occurred_at)
 
     def check(hazard: Hazard) -> None:
         fields = {"responsible_person": ("责任人", plan["responsible_person"]),
-                  "measures": ("整改措施", plan["measures"]), "deadline": ("整改时限", deadline)}
+                  "measures": ("整改措施", plan["measures"]), "deadline": ("整改时限", given.spec())}
         if hazard.is_major:
             # 五落实: a major hazard's plan names measures, responsibility, funding, deadline, contingency.
             fields |= {"funding": ("整改资金", plan["funding"]), "contingency_plan": ("应急预案", plan["contingency_plan"])}
         require(**fields)
-        _check_deadline(deadline, occurred_at or timezone.now())
+        given.resolve()
 
-    return _perform(
+    return given.announce(_perform(
         hazard_id=hazard_id, actor=actor, action="assign", occurred_at=occurred_at, comment=comment, check=check,
-        move=lambda h: h.assign(**plan),
-        payload={**plan, "deadline": deadline.isoformat() if deadline else None},
-    )
+        move=lambda h: h.assign(**plan, **given.fields()),
+        payload=lambda h: {**plan, **given.resolved.payload()},
+    ))
 
 
 @transaction.atomic
@@ -314,21 +346,23 @@ def hazard_escalate(*, hazard_id: int, actor, reason: str, occurred_at: datetime
 
 
 @transaction.atomic
-def hazard_record_coordination(*, hazard_id: int, actor, decision: str, units_charged: str, deadline: date | None,
-                               back_to: str, occurred_at: datetime, comment: str = "") -> Hazard:
-    """The party committee records its decision, the units charged and a new deadline."""
-    require(decision=("协调决定", decision), units_charged=("责任单位", units_charged), deadline=("新的整改时限", deadline),
-            back_to=("后续状态", back_to))
+def hazard_record_coordination(*, hazard_id: int, actor, decision: str, units_charged: str, back_to: str,
+                               occurred_at: datetime, deadline: date | None = None,
+                               deadline_working_days: int | None = None, comment: str = "") -> Hazard:
+    """The party committee records its decision, the units charged and a new deadline (date or N working days)."""
+    given = _DeadlineInput(deadline, deadline_working_days, occurred_at)
+    require(decision=("协调决定", decision), units_charged=("责任单位", units_charged),
+            deadline=("新的整改时限", given.spec()), back_to=("后续状态", back_to))
     if back_to not in (HazardState.ASSIGNED, HazardState.TEMPORARY_MEASURES):
         raise TransitionRefused("协调后只能回到“整改中”或“临时防范中”。", code=errors.INVALID_VALUE,
                                 fields={"back_to": "无效的后续状态"})
-    return _perform(
+    return given.announce(_perform(
         hazard_id=hazard_id, actor=actor, action="record_coordination", occurred_at=occurred_at, comment=comment,
-        check=lambda h: _check_deadline(deadline, occurred_at or timezone.now()),
-        move=lambda h: h.record_coordination(back_to=back_to, deadline=deadline),
-        payload={"decision": _clean(decision), "units_charged": _clean(units_charged),
-                 "deadline": deadline.isoformat(), "back_to": back_to},
-    )
+        check=lambda h: given.resolve(),
+        move=lambda h: h.record_coordination(back_to=back_to, **given.fields()),
+        payload=lambda h: {"decision": _clean(decision), "units_charged": _clean(units_charged),
+                           **given.resolved.payload(), "back_to": back_to},
+    ))
 
 
 @transaction.atomic
@@ -342,12 +376,15 @@ def hazard_close_invalid(*, hazard_id: int, actor, reason: str, occurred_at: dat
 
 
 @transaction.atomic
-def hazard_change_deadline(*, hazard_id: int, actor, deadline: date | None, reason: str, occurred_at: datetime) -> Hazard:
-    """The district resets or extends the deadline; a major hazard's extension needs temporary measures."""
-    require(deadline=("新的整改时限", deadline), reason=("调整原因", reason))
+def hazard_change_deadline(*, hazard_id: int, actor, reason: str, occurred_at: datetime, deadline: date | None = None,
+                           deadline_working_days: int | None = None) -> Hazard:
+    """The district resets or extends the deadline (a date or N working days from now);
+    a major hazard's extension needs temporary measures."""
+    given = _DeadlineInput(deadline, deadline_working_days, occurred_at)
+    require(deadline=("新的整改时限", given.spec()), reason=("调整原因", reason))
 
     def check(hazard: Hazard) -> None:
-        _check_deadline(deadline, occurred_at or timezone.now())
+        deadline = given.resolve().date
         extends = hazard.deadline is not None and deadline > hazard.deadline
         if extends and hazard.is_major and not hazard.temporary_measures:
             raise TransitionRefused(
@@ -357,11 +394,12 @@ def hazard_change_deadline(*, hazard_id: int, actor, deadline: date | None, reas
 
     def move(hazard: Hazard) -> None:
         # Not a state change: an edit of the plan that the history and the event log both keep.
-        hazard.deadline = deadline
+        for name, value in given.fields().items():
+            setattr(hazard, name, value)
 
-    return _perform(
+    return given.announce(_perform(
         hazard_id=hazard_id, actor=actor, action="change_deadline", occurred_at=occurred_at, check=check, move=move,
         comment=reason,
-        payload=lambda h: {"reason": _clean(reason), "deadline": deadline.isoformat(),
+        payload=lambda h: {"reason": _clean(reason), **given.resolved.payload(),
                            "previous_deadline": h.deadline.isoformat() if h.deadline else None},
-    )
+    ))
