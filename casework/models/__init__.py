@@ -11,6 +11,7 @@ from .hazard import (
     Urgency,
 )
 from .transition import AuditChainHead, HazardTransition
+from .listing import Listing, ListingLevel, ListingProgressReport, ListingReminder, ListingState, MissedProgressReport
 
 __all__ = [
     "AuditChainHead",
@@ -21,7 +22,13 @@ __all__ = [
     "HazardState",
     "HazardTransition",
     "KeyPlace",
+    "Listing",
+    "ListingLevel",
+    "ListingProgressReport",
+    "ListingReminder",
+    "ListingState",
     "Membership",
+    "MissedProgressReport",
     "OrgKind",
     "OrgUnit",
     "Role",
