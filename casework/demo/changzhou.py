@@ -14,6 +14,8 @@ from django.utils import timezone
 from casework.models import Category, Hazard, KeyPlace, Membership, OrgKind, OrgUnit, Role, SchoolKind, Severity
 from casework.services import transitions as svc
 
+from .listings import seed_listings
+
 DEMO_PASSWORD = "Changzhou-2026"
 
 # (slug, name, stations, schools: (name, kind, station index))
@@ -186,4 +188,5 @@ def seed_demo() -> tuple[list[DemoAccount], int]:
     created = 0
     if not Hazard.objects.filter(city=city).exists():
         created = build_hazards(people)
+    seed_listings(city, people)  # listed supervision (挂牌督办) on the demo's major hazards
     return accounts, created
