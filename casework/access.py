@@ -262,8 +262,11 @@ def listing_get_for_user_or_404(user, pk: int) -> Listing:
     )
 
 
-def listing_acting_membership(user, action: str, hazard: Hazard, level: str) -> Membership:
-    """The membership under which ``user`` may perform the listing ``action`` at ``level`` on ``hazard``."""
+def listing_acting_membership(user, action: str, hazard: Hazard, level: str, *, raised: bool = False) -> Membership:
+    """The membership under which ``user`` may perform the listing ``action`` at ``level`` on ``hazard``.
+
+    A district listing raised to the city (overdue) may also be reminded (催办) by the city admin.
+    """
     if is_read_only(user):
         raise TransitionRefused("审计角色只读，不能进行任何修改。", code=errors.FORBIDDEN_ROLE)
     if action == "listing_progress":
@@ -274,6 +277,8 @@ def listing_acting_membership(user, action: str, hazard: Hazard, level: str) -> 
         if role is None:
             raise TransitionRefused("督办层级无效。", code=errors.INVALID_VALUE, fields={"level": "请选择区级或市级"})
         allowed = frozenset({role})
+        if action == "listing_reminder" and raised:
+            allowed |= {Role.CITY_ADMIN}
     candidates = [m for m in memberships_of(user) if m.role in allowed]
     if not candidates:
         names = "、".join(Role(r).label for r in sorted(allowed))
@@ -291,7 +296,7 @@ def can_on_listing(user, action: str, listing: Listing) -> bool:
     if action == "delist" and listing.hazard.state != HazardState.VERIFIED:
         return False
     try:
-        listing_acting_membership(user, action, listing.hazard, listing.level)
+        listing_acting_membership(user, action, listing.hazard, listing.level, raised=listing.raised_at is not None)
     except TransitionRefused:
         return False
     return True

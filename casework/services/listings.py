@@ -238,7 +238,8 @@ def listing_report_progress(*, listing_id: int, actor, work_done: str, percent_c
 def listing_remind(*, listing_id: int, actor, message: str, occurred_at: datetime) -> ListingReminder:
     """The listing authority sends a reminder (催办) to the school and the district; it is recorded and counted."""
     hazard, listing = lock_listing(listing_id)
-    membership = listing_acting_membership(actor, "listing_reminder", hazard, listing.level)
+    membership = listing_acting_membership(actor, "listing_reminder", hazard, listing.level,
+                                           raised=listing.raised_at is not None)
     _check_active(listing, "催办")
     require(message=("催办内容", message))
     occurred_at = _check_occurred_at(occurred_at, after=_last_occurred_at(hazard))

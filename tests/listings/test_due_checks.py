@@ -2,6 +2,7 @@
 listing past its required date is raised to the city exactly once; a second run changes nothing."""
 from datetime import datetime, time, timedelta
 
+import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -122,6 +123,19 @@ def test_an_overdue_district_listing_is_raised_to_the_city_once(world, client):
     client.force_login(world.city_admin)
     page = client.get("/listings/")
     assert [row.listing.pk for row in page.context["raised"]] == [listing.pk]
+
+
+def test_once_raised_the_city_may_remind_on_a_district_listing_and_not_before(world):
+    from casework.errors import TransitionRefused
+    from casework.services.listings import listing_remind
+
+    listing = _overdue_listing(world)
+    with pytest.raises(TransitionRefused):
+        listing_remind(listing_id=listing.pk, actor=world.city_admin, message="请加快", occurred_at=timezone.now())
+    raise_overdue_listings(timezone.now())
+    listing_remind(listing_id=listing.pk, actor=world.city_admin, message="市级督办：限期完成", occurred_at=timezone.now())
+    assert listing.reminders.get().sent_by == world.city_admin
+    assert Notification.objects.filter(event="listing.reminder", recipient=world.officer_a).exists()
 
 
 def test_a_city_listing_has_no_level_above_and_is_not_raised(world):
