@@ -28,6 +28,7 @@ from .models import ListingLevel, ListingState, OrgKind, Severity
 from .models.hazard import OPEN_STATES
 from .selectors.listings import ListingFilters, listing_ledger_for, listing_rows, listing_summary
 from .services import listings as svc
+from .services.transitions import TRANSITION_LABELS
 
 
 def _int(value) -> int | None:
@@ -130,7 +131,8 @@ def _detail(request, listing, *, forms=None, status=200):
         "reports": reports,
         "missed": listing.missed_reports.all(),
         "reminders": listing.reminders.select_related("sent_by"),
-        "history": listing.history.select_related("history_user").order_by("history_date"),
+        "history": [(h, TRANSITION_LABELS.get(h.history_change_reason, h.history_change_reason))
+                    for h in listing.history.select_related("history_user").order_by("history_date")],
         "can_progress": can_on_listing(request.user, "listing_progress", listing),
         "can_remind": can_on_listing(request.user, "listing_reminder", listing),
         "can_delist": can_on_listing(request.user, "delist", listing),
