@@ -147,3 +147,27 @@ def test_a_foreign_hazard_cannot_be_listed_through_the_form(world, client):
     response = client.post("/listings/new/", {"hazard": hazard.pk, "level": "district"})
     assert response.status_code == 400
     assert not Listing.objects.exists()
+
+
+def test_delisting_through_the_page_is_offered_only_after_verification_and_refused_before(world, listings, client):
+    listing = listings["a1"]
+    client.force_login(world.officer_a)
+    page = client.get(listing.get_absolute_url())
+    assert page.context["can_remind"] and not page.context["can_delist"]
+    response = client.post(f"/listings/{listing.pk}/delist/", {"decision_number": "天教摘〔2026〕1号",
+                                                               "delisted_on": "2026-01-01", "reason": "已整改"})
+    assert response.status_code == 400
+    assert "须经验收销号后才能摘牌" in response.content.decode()
+    listing.refresh_from_db()
+    assert listing.state == "active"
+
+
+def test_the_authority_sends_a_reminder_through_the_page_and_the_school_cannot(world, listings, client):
+    listing = listings["a1"]
+    client.force_login(world.staff_a1)
+    assert not client.get(listing.get_absolute_url()).context["can_remind"]
+    with_refusal = client.post(f"/listings/{listing.pk}/remind/", {"message": "学校自己催办"})
+    assert with_refusal.status_code == 400 and not listing.reminders.exists()
+    client.force_login(world.officer_a)
+    assert client.post(f"/listings/{listing.pk}/remind/", {"message": "请加快进度"}).status_code == 302
+    assert listing.reminders.count() == 1
