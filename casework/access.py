@@ -28,6 +28,7 @@ from .models import (
     Role,
     SchoolReturn,
 )
+from .models import Hazard, HazardState, HazardTransition, Listing, Membership, OrgKind, OrgUnit, Role
 from .models.org import SENSITIVE_ROLES
 
 EDUCATION_ROLES = frozenset(set(Role) - SENSITIVE_ROLES)
@@ -410,6 +411,64 @@ def can_record_inspection(user, inspection: Inspection) -> bool:
         return False
     try:
         inspecting_membership(user, inspection.school, inspection.kind)
+# ---- listed supervision (挂牌督办) -------------------------------------------------------------
+# Who acts on a listing: (education side, sensitive hazard). Listing, reminding and delisting belong
+# to the listing authority of the listing's level; progress reports to the school (the police
+# station for a sensitive hazard, which the school never sees).
+LISTING_AUTHORITY_ROLES = {"district": Role.DISTRICT_OFFICER, "city": Role.CITY_ADMIN}
+LISTING_ACTIONS = ("list", "delist", "listing_reminder", "listing_progress")
+LISTING_PROGRESS_ROLES = (frozenset({Role.SCHOOL_STAFF}), frozenset({Role.POLICE_STATION}))
+
+
+def listings_visible_to(user) -> QuerySet[Listing]:
+    """Every listing list, page and export starts here: the listings of the hazards the user may see."""
+    return Listing.objects.filter(hazard_id__in=hazards_visible_to(user).values("pk"))
+
+
+def listing_get_for_user_or_404(user, pk: int) -> Listing:
+    """'Not yours' and 'does not exist' look the same: 404."""
+    return get_object_or_404(
+        listings_visible_to(user).select_related("hazard", "hazard__school", "district", "authority",
+                                                 "supervising_officer"),
+        pk=pk,
+    )
+
+
+def listing_acting_membership(user, action: str, hazard: Hazard, level: str, *, raised: bool = False) -> Membership:
+    """The membership under which ``user`` may perform the listing ``action`` at ``level`` on ``hazard``.
+
+    A district listing raised to the city (overdue) may also be reminded (催办) by the city admin.
+    """
+    if is_read_only(user):
+        raise TransitionRefused("审计角色只读，不能进行任何修改。", code=errors.FORBIDDEN_ROLE)
+    if action == "listing_progress":
+        education_roles, sensitive_roles = LISTING_PROGRESS_ROLES
+        allowed = sensitive_roles if hazard.sensitive else education_roles
+    else:
+        role = LISTING_AUTHORITY_ROLES.get(level)
+        if role is None:
+            raise TransitionRefused("督办层级无效。", code=errors.INVALID_VALUE, fields={"level": "请选择区级或市级"})
+        allowed = frozenset({role})
+        if action == "listing_reminder" and raised:
+            allowed |= {Role.CITY_ADMIN}
+    candidates = [m for m in memberships_of(user) if m.role in allowed]
+    if not candidates:
+        names = "、".join(Role(r).label for r in sorted(allowed))
+        raise TransitionRefused(f"此操作仅限{names}办理。", code=errors.FORBIDDEN_ROLE)
+    in_scope = [m for m in candidates if membership_covers(m, hazard)]
+    if not in_scope:
+        raise TransitionRefused("该隐患不在您的管辖范围内。", code=errors.OUT_OF_SCOPE)
+    return in_scope[0]
+
+
+def can_on_listing(user, action: str, listing: Listing) -> bool:
+    """For buttons: may the user perform ``action`` on this listing now (role, scope, state)?"""
+    if not listing.is_active:
+        return False
+    if action == "delist" and listing.hazard.state != HazardState.VERIFIED:
+        return False
+    try:
+        listing_acting_membership(user, action, listing.hazard, listing.level, raised=listing.raised_at is not None)
     except TransitionRefused:
         return False
     return True
@@ -499,6 +558,16 @@ def ensure_can_maintain_calendar(user) -> None:
         raise TransitionRefused("审计角色只读，不能进行任何修改。", code=errors.FORBIDDEN_ROLE)
     if not can_maintain_calendar(user):
         raise TransitionRefused("节假日安排仅限市级管理员维护。", code=errors.FORBIDDEN_ROLE)
+def listing_levels_for(user, hazard: Hazard) -> list[str]:
+    """The levels at which ``user`` may list ``hazard`` (role and scope only)."""
+    levels = []
+    for level in LISTING_AUTHORITY_ROLES:
+        try:
+            listing_acting_membership(user, "list", hazard, level)
+        except TransitionRefused:
+            continue
+        levels.append(level)
+    return levels
 
 
 __all__ = [
@@ -520,10 +589,15 @@ __all__ = [
     "can",
     "can_maintain_calendar",
     "can_see_sensitive",
+    "can_on_listing",
     "can_view",
     "hazard_get_for_user_or_404",
     "hazards_actionable_by",
     "hazards_visible_to",
+    "listing_acting_membership",
+    "listing_get_for_user_or_404",
+    "listing_levels_for",
+    "listings_visible_to",
     "memberships_of",
     "ensure_can_maintain_calendar",
     "org_units_visible_to",

@@ -178,3 +178,23 @@ class CampaignAdmin(CityAdminOnlyMixin, SimpleHistoryAdmin):
     def has_add_permission(self, request, obj=None):
         return False  # campaigns are created through the service (the "新建专项整治" page)
 from . import deadline_admin  # noqa: E402,F401  (registers the holiday overrides' admin)
+# ---- listed supervision (挂牌督办): read-only here; the listing services are the only writers -------------
+from .access import listings_visible_to  # noqa: E402
+from .models import Listing  # noqa: E402
+
+
+@admin.register(Listing)
+class ListingAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+    list_display = ["id", "decision_number", "hazard", "level", "district", "state", "required_by", "raised_at"]
+    list_filter = ["level", "state", "district"]
+    search_fields = ["decision_number", "hazard__title"]
+    raw_id_fields = ["hazard"]
+
+    def get_queryset(self, request):
+        return listings_visible_to(request.user).select_related("hazard", "district")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

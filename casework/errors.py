@@ -23,3 +23,7 @@ INVALID_VALUE = "invalid_value"
 SEPARATION_OF_DUTY = "separation_of_duty"
 MISSING_TEMPORARY_MEASURES = "missing_temporary_measures"
 INVALID_TIME = "invalid_time"
+# Listed supervision (挂牌督办).
+NOT_MAJOR = "not_major"
+DUPLICATE_LISTING = "duplicate_listing"
+NOT_VERIFIED = "not_verified"

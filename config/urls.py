@@ -9,5 +9,6 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("tasks/", include("workflows.urls")),
     path("", include("casework.deadline_urls")),
+    path("listings/", include("casework.listing_urls")),
     path("", include("casework.urls")),
 ]

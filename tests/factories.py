@@ -243,4 +243,40 @@ def report_at(w: World, moment, *, school: str = "school_a1", category: str = "f
     return svc.hazard_report(
         actor=reporter or staff, school_id=w.units[school].pk, title=title, description="scripted",
         category=category, key_place="teaching_building", sensitive=sensitive, occurred_at=moment, severity=severity,
+# ---- listed supervision (挂牌督办) ------------------------------------------------------------------
+def listing_plan(world: World, level: str = "district", *, listed_on: date | None = None,
+                 required_by: date | None = None, interval: int = 7) -> dict:
+    """Everything a listing decision names; the supervising officer belongs to the authority."""
+    listed_on = listed_on or timezone.localdate()
+    officer = world.officer_a if level == "district" else world.city_admin
+    return {"level": level, "decision_number": f"常教督〔2026〕{listed_on:%m%d}号", "listed_on": listed_on,
+            "required_by": required_by or listed_on + timedelta(days=30), "measures": "拆除重建并加装防护",
+            "responsible_person": "李校长", "funding": "区财政专项 20 万元", "contingency_plan": "封闭区域并专人值守",
+            "supervising_officer_id": officer.pk, "progress_interval_days": interval}
+
+
+def make_listing(w: World, hazard: Hazard, *, level: str = "district", clock: Clock | None = None, **overrides):
+    """List ``hazard`` through the service, by the district officer (district) or the city admin (city)."""
+    from casework.services.listings import hazard_list
+
+    clock = clock or Clock(start=hazard.transitions.order_by("-occurred_at").first().occurred_at)
+    actor = overrides.pop("actor", None) or (w.officer_a if level == "district" else w.city_admin)
+    at = clock()
+    kwargs = listing_plan(w, level, listed_on=timezone.localdate(at)) | overrides
+    return hazard_list(hazard_id=hazard.pk, actor=actor, occurred_at=at, **kwargs)
+
+
+def listing_snapshot(listing) -> tuple:
+    """Everything a refused listing action must leave untouched, with the hazard's own snapshot."""
+    from casework.models import Listing, ListingProgressReport, ListingReminder
+    from notifications.models import Notification
+
+    row = Listing.objects.filter(pk=listing.pk).values().get()
+    return (
+        row,
+        listing.history.count(),
+        ListingProgressReport.objects.filter(listing=listing).count(),
+        ListingReminder.objects.filter(listing=listing).count(),
+        Notification.objects.count(),
+        snapshot(listing.hazard),
     )

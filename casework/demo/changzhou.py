@@ -15,6 +15,8 @@ from casework.demo.campaigns import build_campaigns
 from casework.models import Category, Hazard, KeyPlace, Membership, OrgKind, OrgUnit, Role, SchoolKind, Severity
 from casework.services import transitions as svc
 
+from .listings import seed_listings
+
 DEMO_PASSWORD = "Changzhou-2026"
 
 # (slug, name, stations, schools: (name, kind, station index))
@@ -188,4 +190,5 @@ def seed_demo() -> tuple[list[DemoAccount], int]:
     if not Hazard.objects.filter(city=city).exists():
         created = build_hazards(people)
     build_campaigns(people)
+    seed_listings(city, people)  # listed supervision (挂牌督办) on the demo's major hazards
     return accounts, created

@@ -30,6 +30,7 @@ from .campaign import (
     YesNo,
 )
 from .calendar import HolidayOverride
+from .listing import Listing, ListingLevel, ListingProgressReport, ListingReminder, ListingState, MissedProgressReport
 
 __all__ = [
     "Campaign",
@@ -57,7 +58,13 @@ __all__ = [
     "HazardTransition",
     "HolidayOverride",
     "KeyPlace",
+    "Listing",
+    "ListingLevel",
+    "ListingProgressReport",
+    "ListingReminder",
+    "ListingState",
     "Membership",
+    "MissedProgressReport",
     "OrgKind",
     "OrgUnit",
     "Role",

@@ -44,6 +44,13 @@ TRANSITION_LABELS = {
     "record_coordination": "记录协调决定",
     "close_invalid": "作废",
     "change_deadline": "调整整改时限",
+    # Listed supervision (casework.services.listings): recorded in the hazard's log, the state unchanged.
+    "list": "挂牌督办",
+    "delist": "摘牌",
+    "listing_reminder": "督办催办",
+    "listing_progress": "报送督办进展",
+    "listing_raised": "逾期上提督办",
+    "listing_report_missed": "督办进展逾期未报",
 }
 
 S = HazardState
