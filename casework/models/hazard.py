@@ -116,6 +116,16 @@ class Hazard(FSMModelMixin, models.Model):
     rectification = models.TextField("整改情况", blank=True)
     verification_result = models.TextField("验收意见", blank=True)
 
+    # Where it was found, when it came from an inspection's failed checklist item (casework.models.campaign).
+    inspection = models.ForeignKey(
+        "casework.Inspection", verbose_name="来源检查", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="hazards",
+    )
+    checklist_item = models.ForeignKey(
+        "casework.ChecklistItem", verbose_name="检查条目", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="hazards",
+    )
+
     created_at = models.DateTimeField("录入时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
