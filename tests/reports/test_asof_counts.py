@@ -51,7 +51,7 @@ def test_the_district_table_has_one_row_per_school_and_the_totals(world, scenari
     body = {row[2].value: (row[5].value, row[6].value) for row in report.rows[1:-1]}
     assert body == {"局前街小学": (4, 1), "第二十四中学": (3, 1)}
     totals = report.rows[-1]
-    assert totals[0].value == "合计"
+    assert totals[0].value == "合计（2所学校）"
     assert (totals[2].value, totals[3].value) == (7, 2)
     assert [row[0].value for row in report.rows[1:-1]] == ["天宁区", "天宁区"]
     assert {row[1].value for row in report.rows[1:-1]} == {"红梅派出所", "茶山派出所"}
