@@ -221,6 +221,16 @@ def hazards_for_report(user, side: str) -> QuerySet[Hazard]:
     return qs
 
 
+def report_campaigns_for(user):
+    """The campaigns whose reports the user may draw up: those of the user's city."""
+    from .models import Campaign
+
+    if not can_render_reports(user):
+        return Campaign.objects.none()
+    cities = {m.org_unit.pk if m.org_unit.kind == OrgKind.CITY else m.org_unit.city_id for m in memberships_of(user)}
+    return Campaign.objects.filter(city_id__in=[c for c in cities if c]).order_by("-starts_on", "-id")
+
+
 def report_units_for(user) -> QuerySet[OrgUnit]:
     """The schools, districts and cities the user may draw up a report for."""
     if not can_render_reports(user):
@@ -304,6 +314,7 @@ __all__ = [
     "hazards_visible_to",
     "memberships_of",
     "org_units_visible_to",
+    "report_campaigns_for",
     "report_sides_for",
     "report_units_for",
     "reporting_membership",

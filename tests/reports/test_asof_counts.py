@@ -1,19 +1,12 @@
 """The counts as of a moment, from the transition log: worked out by hand from tests/reports/scenario.py."""
 from datetime import datetime
 
-import pytest
-
 from casework.access import ReportSide, hazards_for_side
 from casework.models import Hazard, OrgUnit
 from casework.reports.asof import Counts, counts_by, overdue_by
 from casework.reports.forms import city_rollup, district_table, school_form
 
-from .scenario import AS_OF, PERIOD, SH, at, build
-
-
-@pytest.fixture
-def scenario(world):
-    return build(world)
+from .scenario import PERIOD, SH, at
 
 
 EDU, POLICE = ReportSide.EDUCATION, ReportSide.POLICE
