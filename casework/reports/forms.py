@@ -79,7 +79,9 @@ class Report:
 
 
 def _moment_text(moment) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S %z")
+    # Microseconds are printed when present: the printed pair must reproduce the figures exactly.
+    local = timezone.localtime(moment)
+    return local.strftime("%Y-%m-%d %H:%M:%S" + (".%f" if local.microsecond else "") + " %z")
 
 
 def fingerprint(figures: Mapping) -> str:

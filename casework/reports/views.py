@@ -69,7 +69,7 @@ def _choices(request):
     if campaign is None:
         return campaigns, None, None, side
     as_of = _moment_param(request.GET.get("as_of", ""), end_of_day=True) or default_as_of(campaign)
-    known_at = _moment_param(request.GET.get("known_at", ""), end_of_day=False) or timezone.now().replace(microsecond=0)
+    known_at = _moment_param(request.GET.get("known_at", ""), end_of_day=False) or timezone.now()
     if known_at > timezone.now():
         raise BadParameter("数据录入截至时点不能晚于现在。")
     return campaigns, campaign, Moment.at(as_of, known_at), side

@@ -76,6 +76,6 @@ class Command(BaseCommand):
         data = RENDERERS[format](report)
         Path(out).write_bytes(data)
         self.stdout.write(
-            f"{report.title} · {org_unit} · 截至 {timezone.localtime(moment.as_of):%Y-%m-%d %H:%M:%S} · "
-            f"录入截至 {timezone.localtime(moment.known_at):%Y-%m-%d %H:%M:%S} · 指纹 {report.fingerprint} → {out}"
+            f"{report.title} · {org_unit} · 截至 {timezone.localtime(moment.as_of).isoformat()} · "
+            f"录入截至 {timezone.localtime(moment.known_at).isoformat()} · 指纹 {report.fingerprint} → {out}"
         )
