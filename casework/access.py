@@ -12,7 +12,21 @@ from django.shortcuts import get_object_or_404
 
 from . import errors
 from .errors import TransitionRefused
-from .models import Hazard, HazardState, HazardTransition, Membership, OrgKind, OrgUnit, Role
+from .models import (
+    Campaign,
+    Hazard,
+    HazardState,
+    HazardTransition,
+    Inspection,
+    InspectionKind,
+    InspectionStatus,
+    Membership,
+    OrgKind,
+    OrgUnit,
+    ReturnStatus,
+    Role,
+    SchoolReturn,
+)
 from .models.org import SENSITIVE_ROLES
 
 EDUCATION_ROLES = frozenset(set(Role) - SENSITIVE_ROLES)
@@ -221,14 +235,11 @@ def hazards_for_report(user, side: str) -> QuerySet[Hazard]:
     return qs
 
 
-def report_campaigns_for(user):
+def report_campaigns_for(user) -> QuerySet[Campaign]:
     """The campaigns whose reports the user may draw up: those of the user's city."""
-    from .models import Campaign
-
     if not can_render_reports(user):
         return Campaign.objects.none()
-    cities = {m.org_unit.pk if m.org_unit.kind == OrgKind.CITY else m.org_unit.city_id for m in memberships_of(user)}
-    return Campaign.objects.filter(city_id__in=[c for c in cities if c]).order_by("-starts_on", "-id")
+    return campaigns_visible_to(user).order_by("-starts_on", "-id")
 
 
 def report_units_for(user) -> QuerySet[OrgUnit]:
@@ -301,8 +312,215 @@ def reporting_membership(user, school: OrgUnit, *, sensitive: bool) -> Membershi
     raise TransitionRefused("该学校不在您的管辖范围内。", code=errors.OUT_OF_SCOPE)
 
 
+# ---- campaigns, inspections and school returns ------------------------------------------------
+# Who inspects, by kind: the school checks itself; supervisors (and the district, the city) inspect;
+# unannounced visits are the supervisors' and the city's.
+INSPECTION_ROLES = {
+    InspectionKind.SELF_INSPECTION: frozenset({Role.SCHOOL_STAFF}),
+    InspectionKind.SUPERVISION_INSPECTION: frozenset({Role.SUPERVISOR, Role.DISTRICT_OFFICER, Role.CITY_ADMIN}),
+    InspectionKind.UNANNOUNCED_VISIT: frozenset({Role.SUPERVISOR, Role.CITY_ADMIN}),
+}
+# The roles at a school's level: they must not learn of an unannounced visit before it is recorded.
+SCHOOL_LEVEL_ROLES = frozenset({Role.SCHOOL_STAFF, Role.POLICE_STATION})
+
+
+def _city_id_of(unit: OrgUnit) -> int | None:
+    return unit.pk if unit.kind == OrgKind.CITY else unit.city_id
+
+
+def campaigns_visible_to(user) -> QuerySet[Campaign]:
+    """The campaigns of the user's city (every role takes part in its city's campaigns)."""
+    city_ids = {_city_id_of(m.org_unit) for m in memberships_of(user)} - {None}
+    return Campaign.objects.filter(city_id__in=city_ids)
+
+
+def campaign_get_for_user_or_404(user, pk: int) -> Campaign:
+    return get_object_or_404(campaigns_visible_to(user), pk=pk)
+
+
+def campaign_managing_membership(user, city: OrgUnit | None = None) -> Membership:
+    """The city administrator's membership under which campaigns and checklists are run, or the refusal."""
+    if is_read_only(user):
+        raise TransitionRefused("审计角色只读，不能进行任何修改。", code=errors.FORBIDDEN_ROLE)
+    admins = [m for m in memberships_of(user) if m.role == Role.CITY_ADMIN]
+    if not admins:
+        raise TransitionRefused("专项整治和检查表仅限市级管理员管理。", code=errors.FORBIDDEN_ROLE)
+    if city is not None:
+        admins = [m for m in admins if m.org_unit_id == city.pk]
+        if not admins:
+            raise TransitionRefused("该专项整治不在您的管辖范围内。", code=errors.OUT_OF_SCOPE)
+    return admins[0]
+
+
+def can_manage_campaigns(user) -> bool:
+    try:
+        campaign_managing_membership(user)
+    except TransitionRefused:
+        return False
+    return True
+
+
+def _hidden_visit_q() -> Q:
+    return Q(kind=InspectionKind.UNANNOUNCED_VISIT) & ~Q(status=InspectionStatus.RECORDED)
+
+
+def _inspection_membership_q(m: Membership) -> Q | None:
+    unit = m.org_unit
+    if m.role == Role.SCHOOL_STAFF:
+        return Q(school_id=unit.pk) & ~_hidden_visit_q()
+    if m.role == Role.POLICE_STATION:
+        return Q(school__police_station_id=unit.pk) & ~_hidden_visit_q()
+    if m.role in (Role.DISTRICT_OFFICER, Role.SUPERVISOR) and unit.kind == OrgKind.DISTRICT:
+        # A planned unannounced visit is known to the unit that planned it and to the city, no one nearer the school.
+        return Q(district_id=unit.pk) & (~_hidden_visit_q() | Q(created_by_unit_id=unit.pk))
+    if m.role in (Role.SUPERVISOR, Role.CITY_ADMIN, Role.AUDITOR) and unit.kind == OrgKind.CITY:
+        return Q(city_id=unit.pk)
+    return None
+
+
+def inspections_visible_to(user) -> QuerySet[Inspection]:
+    """Every inspection list and page starts here; an unannounced visit is hidden from the school until recorded."""
+    query = None
+    for m in memberships_of(user):
+        q = _inspection_membership_q(m)
+        if q is not None:
+            query = q if query is None else query | q
+    if query is None:
+        return Inspection.objects.none()
+    return Inspection.objects.filter(query)
+
+
+def inspection_get_for_user_or_404(user, pk: int) -> Inspection:
+    return get_object_or_404(
+        inspections_visible_to(user).select_related("campaign", "school", "district", "created_by_unit"), pk=pk
+    )
+
+
+def inspecting_membership(user, school: OrgUnit, kind: str) -> Membership:
+    """The membership under which ``user`` may inspect ``school`` in the way ``kind``, or the refusal."""
+    if is_read_only(user):
+        raise TransitionRefused("审计角色只读，不能进行任何修改。", code=errors.FORBIDDEN_ROLE)
+    if kind not in INSPECTION_ROLES:
+        raise TransitionRefused("检查方式无效。", code=errors.INVALID_VALUE, fields={"kind": "无效的检查方式"})
+    if school.kind != OrgKind.SCHOOL:
+        raise TransitionRefused("检查对象必须是一所学校。", code=errors.INVALID_VALUE, fields={"school": "请选择学校"})
+    allowed = INSPECTION_ROLES[kind]
+    candidates = [m for m in memberships_of(user) if m.role in allowed]
+    if not candidates:
+        names = "、".join(Role(r).label for r in sorted(allowed))
+        raise TransitionRefused(f"{InspectionKind(kind).label}仅限{names}进行。", code=errors.FORBIDDEN_ROLE)
+    for m in candidates:
+        unit = m.org_unit
+        if (
+            (m.role == Role.SCHOOL_STAFF and school.pk == unit.pk)
+            or (unit.kind == OrgKind.DISTRICT and school.district_id == unit.pk)
+            or (unit.kind == OrgKind.CITY and school.city_id == unit.pk)
+        ):
+            return m
+    raise TransitionRefused("该学校不在您的管辖范围内。", code=errors.OUT_OF_SCOPE)
+
+
+def can_record_inspection(user, inspection: Inspection) -> bool:
+    if inspection.status != InspectionStatus.PLANNED:
+        return False
+    try:
+        inspecting_membership(user, inspection.school, inspection.kind)
+    except TransitionRefused:
+        return False
+    return True
+
+
+def _return_membership_q(m: Membership) -> Q | None:
+    unit = m.org_unit
+    if m.role == Role.SCHOOL_STAFF:
+        return Q(school_id=unit.pk)
+    if m.role == Role.POLICE_STATION:
+        return Q(school__police_station_id=unit.pk)
+    if m.role in (Role.DISTRICT_OFFICER, Role.SUPERVISOR) and unit.kind == OrgKind.DISTRICT:
+        return Q(district_id=unit.pk)
+    if m.role in (Role.SUPERVISOR, Role.CITY_ADMIN, Role.AUDITOR) and unit.kind == OrgKind.CITY:
+        return Q(city_id=unit.pk)
+    return None
+
+
+def returns_visible_to(user) -> QuerySet[SchoolReturn]:
+    """The school returns (附件1) the user may see: the school's own, its station's schools, the district, the city."""
+    query = None
+    for m in memberships_of(user):
+        q = _return_membership_q(m)
+        if q is not None:
+            query = q if query is None else query | q
+    if query is None:
+        return SchoolReturn.objects.none()
+    return SchoolReturn.objects.filter(query)
+
+
+def return_get_for_user_or_404(user, pk: int) -> SchoolReturn:
+    return get_object_or_404(
+        returns_visible_to(user).select_related("campaign", "school", "district", "police_station"), pk=pk
+    )
+
+
+def return_school_membership(user, school: OrgUnit) -> Membership:
+    """The school staff membership under which ``user`` fills ``school``'s return, or the refusal."""
+    if is_read_only(user):
+        raise TransitionRefused("审计角色只读，不能进行任何修改。", code=errors.FORBIDDEN_ROLE)
+    staff = [m for m in memberships_of(user) if m.role == Role.SCHOOL_STAFF]
+    if not staff:
+        raise TransitionRefused("报表的学校部分仅限本校安全员填写。", code=errors.FORBIDDEN_ROLE)
+    for m in staff:
+        if m.org_unit_id == school.pk:
+            return m
+    raise TransitionRefused("只能填写本校的报表。", code=errors.OUT_OF_SCOPE)
+
+
+def return_police_membership(user, school: OrgUnit) -> Membership:
+    """The membership of ``school``'s own police station (属地派出所), or the refusal: no other station confirms."""
+    if is_read_only(user):
+        raise TransitionRefused("审计角色只读，不能进行任何修改。", code=errors.FORBIDDEN_ROLE)
+    police = [m for m in memberships_of(user) if m.role == Role.POLICE_STATION]
+    if not police:
+        raise TransitionRefused("报表的公安部分仅限学校属地派出所填写确认。", code=errors.FORBIDDEN_ROLE)
+    for m in police:
+        if school.police_station_id is not None and m.org_unit_id == school.police_station_id:
+            return m
+    raise TransitionRefused("该学校不属于您所在的派出所，不能确认其报表。", code=errors.OUT_OF_SCOPE)
+
+
+def _allowed(check, *args) -> bool:
+    try:
+        check(*args)
+    except TransitionRefused:
+        return False
+    return True
+
+
+def can_fill_return(user, school_return: SchoolReturn) -> bool:
+    return school_return.status == ReturnStatus.DRAFT and _allowed(return_school_membership, user, school_return.school)
+
+
+def can_confirm_return(user, school_return: SchoolReturn) -> bool:
+    return school_return.status == ReturnStatus.SUBMITTED and _allowed(
+        return_police_membership, user, school_return.school
+    )
+
+
 __all__ = [
     "ReportSide",
+    "campaign_get_for_user_or_404",
+    "campaign_managing_membership",
+    "campaigns_visible_to",
+    "can_confirm_return",
+    "can_fill_return",
+    "can_manage_campaigns",
+    "can_record_inspection",
+    "inspecting_membership",
+    "inspection_get_for_user_or_404",
+    "inspections_visible_to",
+    "return_get_for_user_or_404",
+    "return_police_membership",
+    "return_school_membership",
+    "returns_visible_to",
     "acting_membership",
     "can",
     "can_render_reports",

@@ -2,8 +2,18 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .access import hazards_visible_to
-from .models import Evidence, Hazard, HazardTransition, Membership, OrgUnit
+from .access import campaigns_visible_to, can_manage_campaigns, hazards_visible_to
+from .models import (
+    Campaign,
+    CampaignPhase,
+    ChecklistCategory,
+    ChecklistItem,
+    Evidence,
+    Hazard,
+    HazardTransition,
+    Membership,
+    OrgUnit,
+)
 
 
 class NoDeleteMixin:
@@ -51,6 +61,7 @@ class HazardAdmin(NoDeleteMixin, SimpleHistoryAdmin):
         "state", "school", "district", "city", "reported_by", "reported_at", "deadline", "deadline_basis",
         "deadline_working_days", "responsible_person", "responsible_phone", "measures", "funding",
         "contingency_plan", "temporary_measures", "rectification", "verification_result", "created_at",
+        "inspection", "checklist_item",
     ]
     history_list_display = ["state", "deadline"]
 
@@ -83,3 +94,86 @@ class HazardTransitionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# ---- the checklist catalogue and campaigns: the city administrator edits them here ----------------
+class CityAdminOnlyMixin(NoDeleteMixin):
+    """Only the city administrator (casework.access) changes the catalogue and campaigns; history keeps every edit."""
+
+    def has_module_permission(self, request):
+        return can_manage_campaigns(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return can_manage_campaigns(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return can_manage_campaigns(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return can_manage_campaigns(request.user)
+
+    def save_model(self, request, obj, form, change):
+        obj._history_user = request.user
+        obj._change_reason = "admin_edit"
+        super().save_model(request, obj, form, change)
+
+
+class ChecklistItemInline(admin.TabularInline):
+    model = ChecklistItem
+    extra = 0
+    can_delete = False
+    fields = ["number", "position", "text", "parent", "hazard_category", "key_place", "active"]
+    raw_id_fields = ["parent"]
+
+    def has_add_permission(self, request, obj=None):
+        return can_manage_campaigns(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return can_manage_campaigns(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return can_manage_campaigns(request.user)
+
+
+@admin.register(ChecklistCategory)
+class ChecklistCategoryAdmin(CityAdminOnlyMixin, SimpleHistoryAdmin):
+    list_display = ["__str__", "source", "position", "hazard_category", "active"]
+    list_filter = ["source", "active"]
+    inlines = [ChecklistItemInline]
+
+
+@admin.register(ChecklistItem)
+class ChecklistItemAdmin(CityAdminOnlyMixin, SimpleHistoryAdmin):
+    list_display = ["label", "text", "category", "hazard_category", "active"]
+    list_filter = ["category", "active"]
+    search_fields = ["text"]
+    raw_id_fields = ["parent"]
+
+
+class CampaignPhaseInline(admin.TabularInline):
+    model = CampaignPhase
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return can_manage_campaigns(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return can_manage_campaigns(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return can_manage_campaigns(request.user)
+
+
+@admin.register(Campaign)
+class CampaignAdmin(CityAdminOnlyMixin, SimpleHistoryAdmin):
+    list_display = ["name", "issuing_document", "starts_on", "ends_on", "statistics_cutoff", "report_due", "active"]
+    filter_horizontal = ["checklist_categories"]
+    exclude = ["city", "created_by"]
+    inlines = [CampaignPhaseInline]
+
+    def get_queryset(self, request):
+        return campaigns_visible_to(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return False  # campaigns are created through the service (the "新建专项整治" page)

@@ -181,3 +181,48 @@ def snapshot(hazard: Hazard) -> tuple:
 
 def hazard_states(hazard: Hazard) -> list[str]:
     return list(HazardTransition.objects.filter(hazard=hazard).order_by("seq").values_list("to_state", flat=True))
+
+
+# ---- campaigns (issue 6) ----------------------------------------------------------------------------
+def make_campaign(w: World, *, sources=("seed_004", "seed_000"), starts_on: date | None = None,
+                  ends_on: date | None = None, statistics_cutoff: date | None = None,
+                  report_due: date | None = None, name: str = "学校安全风险隐患专项整治"):
+    """A campaign of the world's city, opened by its city administrator through the service."""
+    from casework.models import ChecklistCategory
+    from casework.services import campaigns as campaign_svc
+
+    today = timezone.localdate()
+    starts_on = starts_on or today - timedelta(days=60)
+    ends_on = ends_on or today + timedelta(days=30)
+    categories = ChecklistCategory.objects.filter(source__in=sources).values_list("pk", flat=True)
+    return campaign_svc.campaign_create(
+        actor=w.city_admin, name=name, issuing_document="全市学校安全风险隐患专项整治工作方案",
+        starts_on=starts_on, ends_on=ends_on, statistics_cutoff=statistics_cutoff or ends_on,
+        report_due=report_due or ends_on + timedelta(days=7),
+        phases=[campaign_svc.PhaseInput("动员部署", starts_on + timedelta(days=10)),
+                campaign_svc.PhaseInput("隐患排查", ends_on)],
+        checklist_category_ids=list(categories),
+    )
+
+
+def checklist_item(text_contains: str):
+    from casework.models import ChecklistItem
+
+    return ChecklistItem.objects.get(text__contains=text_contains, parent__isnull=True)
+
+
+FULL_SCHOOL_PART = {
+    "task_force_established": "yes", "task_force_head": "张校长", "holiday_duty_roster": "yes",
+    "leader_on_duty": "yes", "gate_patrol_rules_sound": "yes", "guards_count": 4, "certified_guards_count": 3,
+    "overage_guards_count": 1, "video_retention_30_days": "no", "camera_count": 40,
+    "perimeter_intrusion_alarm": "have", "key_area_intrusion_alarm": "none", "panic_button_gate": "have",
+    "panic_button_dormitory": "na", "tech_systems_working": "yes", "barriers": "have",
+    "anti_ramming_facilities": "have", "bollards": "none", "electrical_fire_campaign": "yes",
+    "electrical_fire_rectification": "已整改", "chemicals_three_precautions": "yes", "school_bus_hazards": "/",
+    "holiday_safety_education": "开展防溺水教育", "holiday_activities_count": 2, "holiday_activities_people": 80,
+    "holiday_activities_led_by_leader": "yes", "work_report": "排查整改工作情况良好", "principal_name": "张校长",
+}
+FULL_POLICE_PART = {
+    "surrounding_order_problems": "校门口流动摊贩", "surrounding_problems_rectified": "yes",
+    "instability_factors": "无", "police_chief_name": "李所长",
+}

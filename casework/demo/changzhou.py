@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from casework.demo.campaigns import build_campaigns
 from casework.models import Category, Hazard, KeyPlace, Membership, OrgKind, OrgUnit, Role, SchoolKind, Severity
 from casework.services import transitions as svc
 
@@ -186,4 +187,5 @@ def seed_demo() -> tuple[list[DemoAccount], int]:
     created = 0
     if not Hazard.objects.filter(city=city).exists():
         created = build_hazards(people)
+    build_campaigns(people)
     return accounts, created

@@ -179,8 +179,13 @@ def _perform(*, hazard_id: int, actor, action: str, occurred_at: datetime, comme
 @transaction.atomic
 def hazard_report(*, actor, school_id: int, title: str, description: str, category: str, key_place: str,
                   occurred_at: datetime, severity: str = Severity.GENERAL, urgency: str = Urgency.NORMAL,
-                  sensitive: bool = False, evidence: Sequence[UploadedFile] = ()) -> Hazard:
-    """Someone in scope reports a hazard found at a school; it starts in state reported."""
+                  sensitive: bool = False, evidence: Sequence[UploadedFile] = (), inspection_id: int | None = None,
+                  checklist_item_id: int | None = None) -> Hazard:
+    """Someone in scope reports a hazard found at a school; it starts in state reported.
+
+    ``inspection_id`` and ``checklist_item_id`` link a hazard found as a failed checklist item
+    (casework.services.campaigns.inspection_record checks them before it calls this).
+    """
     school = OrgUnit.objects.filter(pk=school_id).first()
     if school is None:
         raise TransitionRefused("学校不存在。", code=errors.OUT_OF_SCOPE, fields={"school": "请选择学校"})
@@ -197,13 +202,15 @@ def hazard_report(*, actor, school_id: int, title: str, description: str, catego
         school=school, district_id=school.district_id, city_id=school.city_id, title=_clean(title),
         description=_clean(description), category=category, key_place=key_place, severity=severity,
         urgency=urgency, sensitive=sensitive, reported_by=actor, reported_at=occurred_at,
+        inspection_id=inspection_id, checklist_item_id=checklist_item_id,
     )
     _save(hazard, actor=actor, reason="report")
     record = _record(
         hazard, membership=membership, actor=actor, name="report", from_state="", occurred_at=occurred_at,
         comment="", files=checked_files,
         payload={"title": hazard.title, "severity": severity, "urgency": urgency, "category": category,
-                 "key_place": key_place, "sensitive": sensitive, "school": school.pk},
+                 "key_place": key_place, "sensitive": sensitive, "school": school.pk,
+                 **({"inspection": inspection_id, "checklist_item": checklist_item_id} if inspection_id else {})},
     )
     notify_transition(hazard, record)
     return hazard
