@@ -110,3 +110,17 @@ def test_counts_by_state_follow_the_state_each_hazard_was_in_at_the_cut_off(worl
     assert {k: v.total for k, v in by_state.items()} == {
         "verified": 3, "rectified": 1, "assigned": 2, "escalated": 1, "reported": 2, "closed_invalid": 0}
     assert by_state["assigned"].overdue == 1 and by_state["escalated"].overdue == 1
+
+
+def test_counting_a_district_takes_two_queries_however_many_hazards_it_has(world, scenario,
+                                                                            django_assert_num_queries):
+    # One grouped query for total / rectified / 待验收 per school, one for the overdue ones: no per-hazard work.
+    with django_assert_num_queries(2):
+        few = counts_by(hazards_for_side(EDU), scenario.moment(), PERIOD, district_id=world.district_a.pk)
+    from tests.factories import Clock, make_hazard
+    clock = Clock(start=at(6, 1))
+    for _ in range(5):
+        make_hazard(world, state="verified", clock=clock)
+    with django_assert_num_queries(2):
+        more = counts_by(hazards_for_side(EDU), scenario.moment(), PERIOD, district_id=world.district_a.pk)
+    assert more[world.school_a1.pk].rectified == few[world.school_a1.pk].rectified + 5
