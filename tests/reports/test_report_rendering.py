@@ -161,3 +161,19 @@ def test_the_district_table_shows_each_schools_return_answers(world, campaign, s
     assert row[:8] == ["天宁区", "红梅派出所", "局前街小学", "校门口流动摊贩占道", "是", 4, 1, "一起家长投诉未化解"]
     other = row_with(sheet_rows(xlsx.render(r)), "第二十四中学")
     assert other[3:5] == [None, None] and other[5:7] == [3, 1]
+
+
+def test_the_school_form_fits_one_a4_page_like_the_paper_form_and_the_district_table_is_landscape(
+        world, campaign, scenario):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    make_return(world, campaign)
+    school = PdfReader(BytesIO(pdf.render(report(world, campaign, scenario, "school", world.school_a1, side=POLICE))))
+    assert len(school.pages) == 1
+    box = school.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4 portrait, in points
+    district = PdfReader(BytesIO(pdf.render(report(world, campaign, scenario, "district", world.district_a))))
+    box = district.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (842, 595)
