@@ -201,6 +201,65 @@ def schools_reportable_by(user) -> QuerySet[OrgUnit]:
     return OrgUnit.objects.filter(query, kind=OrgKind.SCHOOL)
 
 
+# ---- reports: which hazards a report counts, and who may render which --------------------------
+class ReportSide:
+    """Whose copy of a report: the education side never counts sensitive hazards; the police side does."""
+
+    EDUCATION = "education"
+    POLICE = "police"
+    choices = ((EDUCATION, "教育部门"), (POLICE, "公安机关"))
+    values = (EDUCATION, POLICE)
+
+
+# Roles that draw up the seed's forms (school form, district table, city roll-up) and the statistics.
+REPORT_VIEW_ROLES = frozenset({Role.SCHOOL_STAFF, Role.POLICE_STATION, Role.DISTRICT_OFFICER, Role.SUPERVISOR,
+                               Role.CITY_ADMIN, Role.AUDITOR})
+
+
+def hazards_for_side(side: str) -> QuerySet[Hazard]:
+    """All hazards a report of this side may count (for the server-side command, run by an operator)."""
+    if side == ReportSide.EDUCATION:
+        return Hazard.objects.filter(sensitive=False)
+    if side == ReportSide.POLICE:
+        return Hazard.objects.all()
+    raise ValueError(f"unknown report side {side!r}")
+
+
+def can_render_reports(user) -> bool:
+    return bool(roles_of(user) & REPORT_VIEW_ROLES)
+
+
+def report_sides_for(user) -> list[str]:
+    """The sides whose copies the user may render: the police side only for those who may see sensitive items."""
+    if not can_render_reports(user):
+        return []
+    return [ReportSide.EDUCATION, ReportSide.POLICE] if can_see_sensitive(user) else [ReportSide.EDUCATION]
+
+
+def hazards_for_report(user, side: str) -> QuerySet[Hazard]:
+    """The hazards a user's report of this side counts: what they see, and never a sensitive one on the education side."""
+    if side not in report_sides_for(user):
+        raise TransitionRefused("您无权生成此口径的报表。", code=errors.FORBIDDEN_ROLE)
+    qs = hazards_visible_to(user)
+    if side == ReportSide.EDUCATION:
+        qs = qs.filter(sensitive=False)
+    return qs
+
+
+def report_campaigns_for(user) -> QuerySet[Campaign]:
+    """The campaigns whose reports the user may draw up: those of the user's city."""
+    if not can_render_reports(user):
+        return Campaign.objects.none()
+    return campaigns_visible_to(user).order_by("-starts_on", "-id")
+
+
+def report_units_for(user) -> QuerySet[OrgUnit]:
+    """The schools, districts and cities the user may draw up a report for."""
+    if not can_render_reports(user):
+        return OrgUnit.objects.none()
+    return org_units_visible_to(user).filter(kind__in=[OrgKind.SCHOOL, OrgKind.DISTRICT, OrgKind.CITY])
+
+
 # ---- what the user may do ---------------------------------------------------------------------
 def _in_hazard_chain(user, hazard: Hazard) -> bool:
     return hazard.reported_by_id == user.pk or hazard.transitions.filter(
@@ -571,6 +630,7 @@ def listing_levels_for(user, hazard: Hazard) -> list[str]:
 
 
 __all__ = [
+    "ReportSide",
     "campaign_get_for_user_or_404",
     "campaign_managing_membership",
     "campaigns_visible_to",
@@ -588,11 +648,14 @@ __all__ = [
     "acting_membership",
     "can",
     "can_maintain_calendar",
+    "can_render_reports",
     "can_see_sensitive",
     "can_on_listing",
     "can_view",
     "hazard_get_for_user_or_404",
     "hazards_actionable_by",
+    "hazards_for_report",
+    "hazards_for_side",
     "hazards_visible_to",
     "listing_acting_membership",
     "listing_get_for_user_or_404",
@@ -601,6 +664,9 @@ __all__ = [
     "memberships_of",
     "ensure_can_maintain_calendar",
     "org_units_visible_to",
+    "report_campaigns_for",
+    "report_sides_for",
+    "report_units_for",
     "reporting_membership",
     "schools_reportable_by",
 ]

@@ -10,5 +10,6 @@ urlpatterns = [
     path("tasks/", include("workflows.urls")),
     path("", include("casework.deadline_urls")),
     path("listings/", include("casework.listing_urls")),
+    path("reports/", include("casework.reports.urls")),
     path("", include("casework.urls")),
 ]
