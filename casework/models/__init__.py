@@ -11,9 +11,12 @@ from .hazard import (
     Urgency,
 )
 from .transition import AuditChainHead, HazardTransition
+from .audit_event import AuditEvent, AuditEventKind
 
 __all__ = [
     "AuditChainHead",
+    "AuditEvent",
+    "AuditEventKind",
     "Category",
     "DeadlineBasis",
     "Evidence",
