@@ -21,7 +21,7 @@ def create_triggers(apps, schema_editor):
                 USING ERRCODE = 'insufficient_privilege';
         END;
         $$;
-    """)
+    """, params=None)  # no parameters: the % in RAISE stays as written
     for table in TABLES:
         schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table};")
         schema_editor.execute(

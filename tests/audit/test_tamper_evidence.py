@@ -13,15 +13,22 @@ from casework.models.transition import AppendOnlyError
 from tests.factories import make_hazard
 
 
+APPEND_ONLY_TABLES = {"casework_hazardtransition", "casework_auditevent"}
+
+
 def tamper(sql: str, params=(), *, table: str = "casework_hazardtransition"):
     """Raw SQL as a database owner would run it. On PostgreSQL the append-only trigger stands in the
     way, so (as the owner may) it is disabled first, inside the test's transaction."""
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and table in APPEND_ONLY_TABLES:
+            # ALTER TABLE waits for no deferred foreign-key checks: run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {table}_append_only")
         cursor.execute(sql, params)
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and table in APPEND_ONLY_TABLES:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {table}_append_only")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def run_verify():
