@@ -67,6 +67,11 @@ def is_read_only(user) -> bool:
     return bool(roles) and roles <= {Role.AUDITOR}
 
 
+def can_review_accountability(user) -> bool:
+    """The accountability review (倒查追究), its findings and exports: auditors and the city admin."""
+    return bool(roles_of(user) & {Role.AUDITOR, Role.CITY_ADMIN})
+
+
 # ---- what the user may see --------------------------------------------------------------------
 def _escalated_ever() -> Exists:
     return Exists(HazardTransition.objects.filter(hazard=OuterRef("pk"), name="escalate"))
@@ -242,6 +247,7 @@ def reporting_membership(user, school: OrgUnit, *, sensitive: bool) -> Membershi
 __all__ = [
     "acting_membership",
     "can",
+    "can_review_accountability",
     "can_see_sensitive",
     "can_view",
     "hazard_get_for_user_or_404",

@@ -7,5 +7,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("notifications/", include("notifications.urls")),
+    path("audit/", include("casework.audit.urls")),
     path("", include("casework.urls")),
 ]

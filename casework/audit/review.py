@@ -16,7 +16,19 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from casework.access import hazards_visible_to
-from casework.models import Evidence, Hazard, HazardState, HazardTransition, Membership, OrgUnit, Role
+from casework.models import (
+    Category,
+    Evidence,
+    Hazard,
+    HazardState,
+    HazardTransition,
+    KeyPlace,
+    Membership,
+    OrgUnit,
+    Role,
+    Severity,
+    Urgency,
+)
 from casework.models.hazard import OVERDUE_STATES
 from casework.services.transitions import TRANSITION_LABELS
 from notifications.models import Notification
@@ -45,6 +57,8 @@ PAYLOAD_LABELS = {
     "temporary_measures": "临时防范措施", "decision": "协调决定", "units_charged": "责任单位", "back_to": "后续状态",
     "previous_deadline": "原整改时限", "evidence": "佐证材料",
 }
+PAYLOAD_CHOICES = {"back_to": HazardState, "severity": Severity, "urgency": Urgency, "category": Category,
+                   "key_place": KeyPlace}
 # Notifications that only inform; every other one about a hazard asks its recipient to act.
 INFORMATIONAL_EVENTS = {"hazard.verify", "hazard.close_invalid", "hazard.change_deadline",
                         "hazard.record_temporary_measures"}
@@ -358,8 +372,9 @@ def _payload_changes(record: HazardTransition) -> list[tuple[str, str]]:
     for key, value in (record.payload or {}).items():
         if key == "evidence" or value in ("", None, [], {}):
             continue
-        if key == "back_to":
-            value = HazardState(value).label if value in HazardState.values else value
+        choices = PAYLOAD_CHOICES.get(key)
+        if choices is not None and value in choices.values:
+            value = choices(value).label
         if isinstance(value, bool):
             value = "是" if value else "否"
         out.append((PAYLOAD_LABELS.get(key, key), str(value)))

@@ -96,6 +96,7 @@ def test_the_review_lists_every_decision_with_actor_role_unit_and_evidence(hazar
     # Entered today for moments months ago: each shows as a late entry.
     assert all(d.late_entry for d in review.decisions)
     assert ("原整改时限", "2025-03-31") in review.decisions[3].changes
+    assert ("等级", "重大") in review.decisions[0].changes and ("重点部位", "周边") in review.decisions[0].changes
 
 
 def test_reworks_extensions_and_escalations_with_their_justification(hazard):
