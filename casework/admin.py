@@ -3,7 +3,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .access import hazards_visible_to
-from .models import Evidence, Hazard, HazardTransition, Membership, OrgUnit
+from .models import AuditEvent, Evidence, Hazard, HazardTransition, Membership, OrgUnit
 
 
 class NoDeleteMixin:
@@ -74,6 +74,24 @@ class HazardTransitionAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(hazard__in=hazards_visible_to(request.user))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: audit events are appended by casework.audit.events and never changed."""
+
+    list_display = ["occurred_at", "kind", "actor", "actor_role", "subject", "chain", "seq"]
+    list_filter = ["kind", "actor_role"]
+    search_fields = ["subject", "actor__username"]
 
     def has_add_permission(self, request):
         return False
