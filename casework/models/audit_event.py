@@ -19,6 +19,16 @@ class AuditEventKind(models.TextChoices):
     CHAINS_VERIFIED = "chains.verified", "校验审计链"
 
 
+class AppendOnlyQuerySet(models.QuerySet):
+    """Bulk changes are refused too: QuerySet.update() and .delete() bypass the model's save and delete."""
+
+    def update(self, **kwargs):
+        raise AppendOnlyError("审计事件只能追加，不能修改。")
+
+    def delete(self):
+        raise AppendOnlyError("审计事件只能追加，不能删除。")
+
+
 class AuditEvent(models.Model):
     chain = models.CharField("审计链", max_length=80)
     kind = models.CharField("事件", max_length=40, choices=AuditEventKind.choices)
@@ -34,6 +44,8 @@ class AuditEvent(models.Model):
     seq = models.PositiveBigIntegerField()
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = "审计事件"

@@ -52,7 +52,7 @@ def test_queryset_update_and_delete_are_refused_by_the_database(records):
     with pytest.raises(DatabaseError), transaction.atomic():
         HazardTransition.objects.update(comment="改过")
     with pytest.raises(DatabaseError), transaction.atomic():
-        AuditEvent.objects.filter(pk__gt=0)._raw_delete(AuditEvent.objects.db)
+        AuditEvent.objects.filter(pk__gt=0)._raw_delete(AuditEvent.objects.db)  # past the queryset's own refusal
     assert not HazardTransition.objects.filter(comment="改过").exists()
     assert AuditEvent.objects.count() == 1
 

@@ -157,4 +157,8 @@ def test_audit_events_refuse_change_and_deletion_through_the_orm(chains):
         event.save()
     with pytest.raises(AppendOnlyError):
         event.delete()
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.filter(pk=event.pk).update(subject="改过")
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.all().delete()
     assert AuditEvent.objects.get(pk=event.pk).subject == "district:1"
