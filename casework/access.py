@@ -83,6 +83,11 @@ def is_read_only(user) -> bool:
     return bool(roles) and roles <= {Role.AUDITOR}
 
 
+def can_review_accountability(user) -> bool:
+    """The accountability review (倒查追究), its findings and exports: auditors and the city admin."""
+    return bool(roles_of(user) & {Role.AUDITOR, Role.CITY_ADMIN})
+
+
 # ---- what the user may see --------------------------------------------------------------------
 def _escalated_ever() -> Exists:
     return Exists(HazardTransition.objects.filter(hazard=OuterRef("pk"), name="escalate"))
@@ -649,6 +654,7 @@ __all__ = [
     "can",
     "can_maintain_calendar",
     "can_render_reports",
+    "can_review_accountability",
     "can_see_sensitive",
     "can_on_listing",
     "can_view",

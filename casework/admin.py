@@ -14,6 +14,8 @@ from .models import (
     Membership,
     OrgUnit,
 )
+from .access import hazards_visible_to
+from .models import AuditEvent, Evidence, Hazard, HazardTransition, Membership, OrgUnit
 
 
 class NoDeleteMixin:
@@ -192,9 +194,19 @@ class ListingAdmin(NoDeleteMixin, SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return listings_visible_to(request.user).select_related("hazard", "district")
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: audit events are appended by casework.audit.events and never changed."""
+
+    list_display = ["occurred_at", "kind", "actor", "actor_role", "subject", "chain", "seq"]
+    list_filter = ["kind", "actor_role"]
+    search_fields = ["subject", "actor__username"]
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include("casework.deadline_urls")),
     path("listings/", include("casework.listing_urls")),
     path("reports/", include("casework.reports.urls")),
+    path("audit/", include("casework.audit.urls")),
     path("", include("casework.urls")),
 ]

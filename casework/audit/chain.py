@@ -4,7 +4,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from casework.models import AuditChainHead, HazardTransition
+from casework.models import AuditChainHead, AuditEvent, HazardTransition
 
 GENESIS = "0" * 64
 
@@ -69,26 +69,95 @@ class ChainBreak:
     reason: str
 
 
+@dataclass(frozen=True)
+class ChainStatus:
+    """One chain walked: how many records held, and the first break if any."""
+
+    chain: str
+    records: int
+    broken: ChainBreak | None
+
+
+def _walk(chain: str, head: AuditChainHead | None, records, content) -> ChainStatus:
+    prev, expected_seq, found = GENESIS, 1, None
+    for record in records:
+        if record.seq != expected_seq:
+            found = ChainBreak(chain, expected_seq, record.pk, f"序号不连续：应为 {expected_seq}，实为 {record.seq}")
+        elif record.prev_hash != prev:
+            found = ChainBreak(chain, record.seq, record.pk, "前序哈希不符：记录被删除、插入或调换顺序")
+        elif compute_hash(prev, content(record)) != record.hash:
+            found = ChainBreak(chain, record.seq, record.pk, "内容哈希不符：记录内容被修改")
+        if found:
+            break
+        prev, expected_seq = record.hash, expected_seq + 1
+    if not found and head is None and expected_seq > 1:
+        found = ChainBreak(chain, expected_seq, None, "链头缺失：链头记录被删除")
+    elif not found and head is not None and (head.seq != expected_seq - 1 or head.last_hash != prev):
+        found = ChainBreak(chain, expected_seq, None, "链尾不符：末尾记录被删除或链头被改")
+    return ChainStatus(chain, expected_seq - 1, found)
+
+
+def _hazard_chain_statuses() -> list[ChainStatus]:
+    heads = {h.chain: h for h in AuditChainHead.objects.filter(chain__startswith="hazard-transitions:")}
+    # A district with records but no head row is walked too: deleting the head must not hide a chain.
+    districts = {int(key.rsplit(":", 1)[1]) for key in heads}
+    districts |= set(HazardTransition.objects.values_list("district_id", flat=True).distinct())
+    statuses = []
+    for district_id in sorted(districts, key=lambda d: hazard_chain_key(d)):
+        key = hazard_chain_key(district_id)
+        records = HazardTransition.objects.filter(district_id=district_id).order_by("seq").iterator(chunk_size=2000)
+        statuses.append(_walk(key, heads.get(key), records, transition_content))
+    return statuses
+
+
 def verify_hazard_chains() -> list[ChainBreak]:
     """Walk every district's chain; return the first break in each, or nothing when all hold."""
-    breaks = []
-    for head in AuditChainHead.objects.filter(chain__startswith="hazard-transitions:").order_by("chain"):
-        district_id = int(head.chain.rsplit(":", 1)[1])
-        prev, expected_seq = GENESIS, 1
-        found = None
-        records = HazardTransition.objects.filter(district_id=district_id).order_by("seq").iterator(chunk_size=2000)
-        for record in records:
-            if record.seq != expected_seq:
-                found = ChainBreak(head.chain, expected_seq, record.pk, f"序号不连续：应为 {expected_seq}，实为 {record.seq}")
-            elif record.prev_hash != prev:
-                found = ChainBreak(head.chain, record.seq, record.pk, "前序哈希不符：记录被删除、插入或调换顺序")
-            elif compute_hash(prev, transition_content(record)) != record.hash:
-                found = ChainBreak(head.chain, record.seq, record.pk, "内容哈希不符：记录内容被修改")
-            if found:
-                break
-            prev, expected_seq = record.hash, expected_seq + 1
-        if not found and (head.seq != expected_seq - 1 or head.last_hash != prev):
-            found = ChainBreak(head.chain, expected_seq, None, "链尾不符：末尾记录被删除或链头被改")
-        if found:
-            breaks.append(found)
-    return breaks
+    return [s.broken for s in _hazard_chain_statuses() if s.broken]
+
+
+# ---- audit events (reviews, exports, security-relevant reads) ----------------------------------
+def audit_event_chain_key(city_id: int | None) -> str:
+    return f"audit-events:city:{city_id}" if city_id else "audit-events:global"
+
+
+def audit_event_content(record: AuditEvent) -> dict:
+    """Everything an audit event asserts; the hash is taken over exactly this."""
+    return {
+        "chain": record.chain,
+        "seq": record.seq,
+        "kind": record.kind,
+        "actor": record.actor_id,
+        "actor_role": record.actor_role,
+        "actor_unit": record.actor_unit_id,
+        "occurred_at": _utc(record.occurred_at),
+        "subject": record.subject,
+        "params": record.params,
+    }
+
+
+def append_audit_event(record: AuditEvent) -> AuditEvent:
+    """Give an unsaved audit event (its ``chain`` set) its place in that chain and save it."""
+    head = lock_chain_head(record.chain)
+    record.seq = head.seq + 1
+    record.prev_hash = head.last_hash
+    record.hash = compute_hash(record.prev_hash, audit_event_content(record))
+    record.save()
+    head.seq = record.seq
+    head.last_hash = record.hash
+    head.save(update_fields=["seq", "last_hash"])
+    return record
+
+
+def _audit_event_chain_statuses() -> list[ChainStatus]:
+    heads = {h.chain: h for h in AuditChainHead.objects.filter(chain__startswith="audit-events:")}
+    chains = set(heads) | set(AuditEvent.objects.values_list("chain", flat=True).distinct())
+    statuses = []
+    for key in sorted(chains):
+        records = AuditEvent.objects.filter(chain=key).order_by("seq").iterator(chunk_size=2000)
+        statuses.append(_walk(key, heads.get(key), records, audit_event_content))
+    return statuses
+
+
+def verify_all_chains() -> list[ChainStatus]:
+    """Every chain of every kind, walked from its first record: what `manage.py verify_audit` reports."""
+    return _hazard_chain_statuses() + _audit_event_chain_statuses()

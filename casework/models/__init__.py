@@ -31,6 +31,7 @@ from .campaign import (
 )
 from .calendar import HolidayOverride
 from .listing import Listing, ListingLevel, ListingProgressReport, ListingReminder, ListingState, MissedProgressReport
+from .audit_event import AuditEvent, AuditEventKind
 
 __all__ = [
     "Campaign",
@@ -49,6 +50,8 @@ __all__ = [
     "SchoolReturn",
     "YesNo",
     "AuditChainHead",
+    "AuditEvent",
+    "AuditEventKind",
     "Category",
     "DeadlineBasis",
     "Evidence",
