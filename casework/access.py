@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 
 from . import errors
 from .errors import TransitionRefused
-from .models import Hazard, HazardState, HazardTransition, Membership, OrgKind, OrgUnit, Role
+from .models import Evidence, Hazard, HazardState, HazardTransition, Membership, OrgKind, OrgUnit, Role
 from .models.org import SENSITIVE_ROLES
 
 EDUCATION_ROLES = frozenset(set(Role) - SENSITIVE_ROLES)
@@ -114,6 +114,29 @@ def hazards_visible_to(user) -> QuerySet[Hazard]:
 def hazard_get_for_user_or_404(user, pk: int) -> Hazard:
     """'Not yours' and 'does not exist' look the same: 404."""
     return get_object_or_404(hazards_visible_to(user).select_related("school", "district"), pk=pk)
+
+
+def evidence_visible_to(user) -> QuerySet[Evidence]:
+    """Evidence files of the hazards the user may see (and no others)."""
+    return Evidence.objects.filter(hazard__in=hazards_visible_to(user).values("pk"))
+
+
+def notifications_of(user) -> QuerySet:
+    """The user's own inbox: nobody reads another person's notifications."""
+    from notifications.models import Notification
+
+    if not getattr(user, "is_authenticated", False):
+        return Notification.objects.none()
+    return Notification.objects.filter(recipient=user)
+
+
+def device_tokens_of(user) -> QuerySet:
+    """The user's own API device tokens (casework.api)."""
+    from casework.api.models import DeviceToken
+
+    if not getattr(user, "is_authenticated", False):
+        return DeviceToken.objects.none()
+    return DeviceToken.objects.filter(user=user)
 
 
 def membership_covers(m: Membership, hazard: Hazard) -> bool:
@@ -244,9 +267,12 @@ __all__ = [
     "can",
     "can_see_sensitive",
     "can_view",
+    "device_tokens_of",
+    "evidence_visible_to",
     "hazard_get_for_user_or_404",
     "hazards_visible_to",
     "memberships_of",
+    "notifications_of",
     "org_units_visible_to",
     "reporting_membership",
     "schools_reportable_by",

@@ -7,5 +7,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("notifications/", include("notifications.urls")),
+    path("api/", include("casework.api.urls")),
     path("", include("casework.urls")),
 ]
+
+handler404 = "casework.api.errors.not_found"
