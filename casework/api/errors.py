@@ -100,6 +100,9 @@ def api_exception_handler(exc, context):
         return Response(error_body("throttled", message), status=exc.status_code, headers=headers)
     if isinstance(exc, exceptions.APIException):
         code, message = MESSAGES.get(type(exc), (None, None))
+        own_reason = isinstance(exc, exceptions.AuthenticationFailed | exceptions.PermissionDenied)
+        if own_reason and str(exc.detail) != str(exc.default_detail):
+            message = _flatten(exc.detail)  # raised with its own (Chinese) reason: keep it
         if code is None:
             code = exc.default_code if isinstance(exc.default_code, str) else "error"
             message = _flatten(exc.detail)

@@ -254,8 +254,9 @@ class DeviceTokenViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         data = s.TokenIssueInput(data=request.data)
         data.is_valid(raise_exception=True)
         token, key = device_token_issue(request=request._request, **data.validated_data)
-        body = s.TokenIssuedSerializer(token, context=self.get_serializer_context()).data
-        return Response({**body, "token": key}, status=status.HTTP_201_CREATED)
+        token.token = key  # shown this once; only its hash is stored
+        return Response(s.TokenIssuedSerializer(token, context=self.get_serializer_context()).data,
+                        status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="吊销设备令牌", request=None, responses={200: s.DeviceTokenSerializer})
     @action(detail=True, methods=["post"])

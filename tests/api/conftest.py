@@ -8,9 +8,10 @@ from casework.api.authentication import hash_key
 from casework.api.models import DeviceToken
 
 
-def issue_token(user, device: str = "测试手机") -> str:
+def issue_token(user, device: str | None = None) -> str:
     """A device token for ``user`` without the password round trip (the token tests do that one)."""
     key = secrets.token_urlsafe(32)
+    device = device or f"测试设备-{secrets.token_hex(4)}"
     DeviceToken.objects.create(user=user, device_name=device, key_hash=hash_key(key))
     return key
 
