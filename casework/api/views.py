@@ -5,7 +5,7 @@ is 404 before any service runs, so a refusal never tells whether it exists.
 """
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
@@ -266,5 +266,4 @@ class DeviceTokenViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response(self.get_serializer(token).data)
 
 
-__all__ = ["DeviceTokenViewSet", "EvidenceFileView", "HazardViewSet", "NotificationViewSet", "OrgUnitViewSet",
-           "OpenApiResponse"]
+__all__ = ["DeviceTokenViewSet", "EvidenceFileView", "HazardViewSet", "NotificationViewSet", "OrgUnitViewSet"]

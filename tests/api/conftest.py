@@ -1,3 +1,4 @@
+import os
 import secrets
 
 import pytest
@@ -5,6 +6,9 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from casework.api.authentication import hash_key
+
+# pytest-django's live server (the schemathesis run) listens on 127.0.0.1, never on a public address.
+os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", "127.0.0.1")
 from casework.api.models import DeviceToken
 
 
