@@ -29,6 +29,7 @@ from .models import (
     SchoolReturn,
 )
 from .models import Hazard, HazardState, HazardTransition, Listing, Membership, OrgKind, OrgUnit, Role
+from .models import Evidence, Hazard, HazardState, HazardTransition, Membership, OrgKind, OrgUnit, Role
 from .models.org import SENSITIVE_ROLES
 
 EDUCATION_ROLES = frozenset(set(Role) - SENSITIVE_ROLES)
@@ -144,6 +145,29 @@ def hazard_get_for_user_or_404(user, pk: int) -> Hazard:
     if hazard.sensitive:
         log_security_event("sensitive_viewed", user=user, obj=hazard)
     return hazard
+
+
+def evidence_visible_to(user) -> QuerySet[Evidence]:
+    """Evidence files of the hazards the user may see (and no others)."""
+    return Evidence.objects.filter(hazard__in=hazards_visible_to(user).values("pk"))
+
+
+def notifications_of(user) -> QuerySet:
+    """The user's own inbox: nobody reads another person's notifications."""
+    from notifications.models import Notification
+
+    if not getattr(user, "is_authenticated", False):
+        return Notification.objects.none()
+    return Notification.objects.filter(recipient=user)
+
+
+def device_tokens_of(user) -> QuerySet:
+    """The user's own API device tokens (casework.api)."""
+    from casework.api.models import DeviceToken
+
+    if not getattr(user, "is_authenticated", False):
+        return DeviceToken.objects.none()
+    return DeviceToken.objects.filter(user=user)
 
 
 def membership_covers(m: Membership, hazard: Hazard) -> bool:
@@ -658,6 +682,8 @@ __all__ = [
     "can_see_sensitive",
     "can_on_listing",
     "can_view",
+    "device_tokens_of",
+    "evidence_visible_to",
     "hazard_get_for_user_or_404",
     "hazards_actionable_by",
     "hazards_for_report",
@@ -669,6 +695,7 @@ __all__ = [
     "listings_visible_to",
     "memberships_of",
     "ensure_can_maintain_calendar",
+    "notifications_of",
     "org_units_visible_to",
     "report_campaigns_for",
     "report_sides_for",

@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "casework",
     "workflows",
     "notifications",
+    "rest_framework",
+    "drf_spectacular",
+    "casework.api",
 ]
 
 MIDDLEWARE = [
@@ -198,4 +201,39 @@ LOGGING = {
         "security": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "axes": {"handlers": ["console"], "level": "WARNING"},
     },
+}
+
+# ---- the REST API (casework/api) -------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "casework.api.authentication.DeviceTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["casework.api.authentication.UserThrottle", "casework.api.authentication.AnonThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "EXCEPTION_HANDLER": "casework.api.errors.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "casework.api.schema.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "casework.api.pagination.Cursor",
+    "PAGE_SIZE": int(os.environ.get("API_PAGE_SIZE", "50")),
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# Read at each request (casework.api.authentication), so a change needs no restart of the class.
+API_THROTTLE_RATES = {
+    "user": os.environ.get("API_THROTTLE_USER", "2000/hour"),
+    "anon": os.environ.get("API_THROTTLE_ANON", "100/hour"),
+    "token_issue": os.environ.get("API_THROTTLE_TOKEN_ISSUE", "10/minute"),
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "学校安全隐患整改 API",
+    "DESCRIPTION": "隐患上报、交办、整改、验收的接口。错误统一为 {code, message, fields}。",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"HazardStateEnum": "casework.models.hazard.HazardState"},
 }

@@ -12,5 +12,8 @@ urlpatterns = [
     path("listings/", include("casework.listing_urls")),
     path("reports/", include("casework.reports.urls")),
     path("audit/", include("casework.audit.urls")),
+    path("api/", include("casework.api.urls")),
     path("", include("casework.urls")),
 ]
+
+handler404 = "casework.api.errors.not_found"
