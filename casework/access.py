@@ -15,12 +15,14 @@ from . import errors
 from .errors import TransitionRefused
 from .models import (
     Campaign,
+    Evidence,
     Hazard,
     HazardState,
     HazardTransition,
     Inspection,
     InspectionKind,
     InspectionStatus,
+    Listing,
     Membership,
     OrgKind,
     OrgUnit,
@@ -28,8 +30,6 @@ from .models import (
     Role,
     SchoolReturn,
 )
-from .models import Hazard, HazardState, HazardTransition, Listing, Membership, OrgKind, OrgUnit, Role
-from .models import Evidence, Hazard, HazardState, HazardTransition, Membership, OrgKind, OrgUnit, Role
 from .models.org import SENSITIVE_ROLES
 
 EDUCATION_ROLES = frozenset(set(Role) - SENSITIVE_ROLES)
@@ -499,6 +499,11 @@ def can_record_inspection(user, inspection: Inspection) -> bool:
         return False
     try:
         inspecting_membership(user, inspection.school, inspection.kind)
+    except TransitionRefused:
+        return False
+    return True
+
+
 # ---- listed supervision (挂牌督办) -------------------------------------------------------------
 # Who acts on a listing: (education side, sensitive hazard). Listing, reminding and delisting belong
 # to the listing authority of the listing's level; progress reports to the school (the police

@@ -4,6 +4,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .access import campaigns_visible_to, can_manage_campaigns, hazards_visible_to
 from .models import (
+    AuditEvent,
     Campaign,
     CampaignPhase,
     ChecklistCategory,
@@ -14,8 +15,6 @@ from .models import (
     Membership,
     OrgUnit,
 )
-from .access import hazards_visible_to
-from .models import AuditEvent, Evidence, Hazard, HazardTransition, Membership, OrgUnit
 
 
 class NoDeleteMixin:

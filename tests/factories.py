@@ -226,6 +226,8 @@ FULL_POLICE_PART = {
     "surrounding_order_problems": "校门口流动摊贩", "surrounding_problems_rectified": "yes",
     "instability_factors": "无", "police_chief_name": "李所长",
 }
+
+
 # ---- deadlines and time-to-fix (issue 12): hazards at fixed past moments ----------------------------
 def shanghai(year: int, month: int, day: int, hour: int = 10, minute: int = 0):
     """An aware moment in Asia/Shanghai, for scripted timelines."""
@@ -243,6 +245,9 @@ def report_at(w: World, moment, *, school: str = "school_a1", category: str = "f
     return svc.hazard_report(
         actor=reporter or staff, school_id=w.units[school].pk, title=title, description="scripted",
         category=category, key_place="teaching_building", sensitive=sensitive, occurred_at=moment, severity=severity,
+    )
+
+
 # ---- listed supervision (挂牌督办) ------------------------------------------------------------------
 def listing_plan(world: World, level: str = "district", *, listed_on: date | None = None,
                  required_by: date | None = None, interval: int = 7) -> dict:
