@@ -146,28 +146,15 @@ def verified_without_evidence(user) -> Finding:
 
 
 def listings_without_progress_reports(user) -> Finding:
-    """Active listings (挂牌督办) without a single progress report; waits for the Listing model."""
+    """Active listings (挂牌督办) whose school has sent no progress report since they were listed."""
+    from casework.access import listings_visible_to
+    from casework.models.listing import ListingState
+
     finding = Finding("listing_no_progress", "挂牌督办无进展报告", "挂牌督办中、却没有任何进展报告的案件。")
-    try:
-        listing = apps.get_model("casework", "Listing")
-    except LookupError:
-        finding.note = "挂牌督办功能（Listing）尚未启用；启用后此项自动生效。"
-        return finding
-    progress = next((rel for rel in listing._meta.related_objects
-                     if "progress" in rel.related_model._meta.model_name), None)
-    if progress is None:
-        finding.note = "未找到进展报告模型（与 Listing 关联、名称含 progress）。"
-        return finding
-    qs = listing.objects.filter(hazard__in=hazards_visible_to(user), **{f"{progress.name}__isnull": True})
-    field_names = {f.name for f in listing._meta.get_fields()}
-    if "active" in field_names:
-        qs = qs.filter(active=True)
-    elif "state" in field_names:
-        qs = qs.exclude(state__in=["delisted", "withdrawn"])
-    elif "delisted_at" in field_names:
-        qs = qs.filter(delisted_at__isnull=True)
-    for item in qs.select_related("hazard__school").distinct():
-        finding.rows.append(_hazard_row(item.hazard, detail=f"挂牌 {item}：无进展报告"))
+    listings = (listings_visible_to(user).filter(state=ListingState.ACTIVE, progress_reports__isnull=True)
+                .select_related("hazard__school").distinct())
+    for listing in listings:
+        finding.rows.append(_hazard_row(listing.hazard, detail=f"挂牌 {listing}：无进展报告"))
     return finding
 
 

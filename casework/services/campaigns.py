@@ -48,6 +48,7 @@ from casework.models.campaign import RETURN_POLICE_FIELDS
 from notifications.services import notify
 
 from .transitions import _check_occurred_at, _clean, hazard_report, require
+from casework.services.guards import for_writers
 
 
 def _save(obj, *, actor, reason: str) -> None:
@@ -68,6 +69,7 @@ class PhaseInput:
     description: str = ""
 
 
+@for_writers
 @transaction.atomic
 def campaign_create(*, actor, name: str, issuing_document: str, starts_on: date | None, ends_on: date | None,
                     phases: Sequence[PhaseInput] = (), statistics_cutoff: date | None = None,
@@ -143,6 +145,7 @@ def _check_key_places(key_places: Iterable[str]) -> list[str]:
     return places
 
 
+@for_writers
 @transaction.atomic
 def inspection_plan(*, actor, campaign_id: int, school_id: int, kind: str, inspectors: str,
                     inspected_on: date | None, key_places: Iterable[str] = ()) -> Inspection:
@@ -197,6 +200,7 @@ def _occurred_on(inspected_on: date, occurred_at: datetime | None) -> datetime:
     return timezone.make_aware(datetime.combine(inspected_on, time(12, 0)))
 
 
+@for_writers
 @transaction.atomic
 def inspection_record(*, actor, inspection_id: int, results: Sequence[ResultInput], summary: str = "",
                       key_places: Iterable[str] | None = None, occurred_at: datetime | None = None) -> Inspection:
@@ -263,6 +267,7 @@ def inspection_record(*, actor, inspection_id: int, results: Sequence[ResultInpu
     return inspection
 
 
+@for_writers
 @transaction.atomic
 def inspection_conduct(*, actor, campaign_id: int, school_id: int, kind: str, inspectors: str,
                        inspected_on: date | None, results: Sequence[ResultInput], summary: str = "",
@@ -358,6 +363,7 @@ def _lock_return(return_id: int) -> SchoolReturn:
     return obj
 
 
+@for_writers
 @transaction.atomic
 def return_start(*, actor, campaign_id: int, school_id: int) -> SchoolReturn:
     """The school opens its return for a campaign (or gets the one it already has)."""
@@ -375,6 +381,7 @@ def return_start(*, actor, campaign_id: int, school_id: int) -> SchoolReturn:
     return obj
 
 
+@for_writers
 @transaction.atomic
 def return_save(*, actor, return_id: int, fields: dict) -> SchoolReturn:
     """The school saves its part of the return (a draft: nothing is required yet)."""
@@ -392,6 +399,7 @@ def _missing(obj: SchoolReturn, names: Sequence[str]) -> dict[str, str]:
     return {name: f"请填写{_label(name)}" for name in names if getattr(obj, name) in (None, "")}
 
 
+@for_writers
 @transaction.atomic
 def return_submit(*, actor, return_id: int, fields: dict | None = None,
                   occurred_at: datetime | None = None) -> SchoolReturn:
@@ -424,6 +432,7 @@ def return_submit(*, actor, return_id: int, fields: dict | None = None,
     return obj
 
 
+@for_writers
 @transaction.atomic
 def return_confirm(*, actor, return_id: int, fields: dict, occurred_at: datetime | None = None) -> SchoolReturn:
     """The school's own police station fills its part (sensitive information apart) and confirms, signed by the chief."""
@@ -450,6 +459,7 @@ def return_confirm(*, actor, return_id: int, fields: dict, occurred_at: datetime
     return obj
 
 
+@for_writers
 @transaction.atomic
 def return_send_back(*, actor, return_id: int, reason: str) -> SchoolReturn:
     """The police station returns a submitted form to the school for correction, with the reason."""

@@ -39,6 +39,7 @@ from notifications.services import notify
 from .evidence import check_evidence_file, store_evidence
 from .notify import audience
 from .transitions import _check_occurred_at, _clean, _last_occurred_at, lock_hazard, require
+from casework.services.guards import for_writers
 
 LISTING_EVENTS = ("list", "delist", "listing_reminder", "listing_progress", "listing_raised", "listing_report_missed")
 # A hazard can be listed while its fix is still outstanding.
@@ -157,6 +158,7 @@ def _supervising_officer(user_id, unit: OrgUnit):
 
 
 # ---- the services --------------------------------------------------------------------------------
+@for_writers
 @transaction.atomic
 def hazard_list(*, hazard_id: int, actor, level: str, decision_number: str, listed_on: date | None,
                 required_by: date | None, measures: str, responsible_person: str, funding: str,
@@ -208,6 +210,7 @@ def hazard_list(*, hazard_id: int, actor, level: str, decision_number: str, list
     return listing
 
 
+@for_writers
 @transaction.atomic
 def listing_report_progress(*, listing_id: int, actor, work_done: str, percent_complete, occurred_at: datetime,
                             evidence: Sequence[UploadedFile] = ()) -> ListingProgressReport:
@@ -234,6 +237,7 @@ def listing_report_progress(*, listing_id: int, actor, work_done: str, percent_c
     return report
 
 
+@for_writers
 @transaction.atomic
 def listing_remind(*, listing_id: int, actor, message: str, occurred_at: datetime) -> ListingReminder:
     """The listing authority sends a reminder (催办) to the school and the district; it is recorded and counted."""
@@ -256,6 +260,7 @@ def listing_remind(*, listing_id: int, actor, message: str, occurred_at: datetim
     return reminder
 
 
+@for_writers
 @transaction.atomic
 def listing_delist(*, listing_id: int, actor, decision_number: str, delisted_on: date | None, reason: str,
                    occurred_at: datetime) -> Listing:

@@ -32,6 +32,7 @@ from .deadlines import DeadlineSpec, ResolvedDeadline
 from .evidence import CheckedFile, check_evidence_file, store_evidence
 from .hooks import run_after_transition
 from .notify import notify_transition
+from casework.services.guards import for_writers
 
 TRANSITION_LABELS = {
     "report": "上报隐患",
@@ -215,6 +216,7 @@ def _perform(*, hazard_id: int, actor, action: str, occurred_at: datetime, comme
 
 
 # ---- the services ------------------------------------------------------------------------------
+@for_writers
 @transaction.atomic
 def hazard_report(*, actor, school_id: int, title: str, description: str, category: str, key_place: str,
                   occurred_at: datetime, severity: str = Severity.GENERAL, urgency: str = Urgency.NORMAL,
@@ -256,6 +258,7 @@ def hazard_report(*, actor, school_id: int, title: str, description: str, catego
     return hazard
 
 
+@for_writers
 @transaction.atomic
 def hazard_assign(*, hazard_id: int, actor, responsible_person: str, measures: str, occurred_at: datetime,
                   deadline: date | None = None, deadline_working_days: int | None = None,
@@ -283,6 +286,7 @@ def hazard_assign(*, hazard_id: int, actor, responsible_person: str, measures: s
     ))
 
 
+@for_writers
 @transaction.atomic
 def hazard_record_temporary_measures(*, hazard_id: int, actor, measures: str, occurred_at: datetime,
                                      comment: str = "", evidence: Sequence[UploadedFile] = ()) -> Hazard:
@@ -295,6 +299,7 @@ def hazard_record_temporary_measures(*, hazard_id: int, actor, measures: str, oc
     )
 
 
+@for_writers
 @transaction.atomic
 def hazard_report_rectified(*, hazard_id: int, actor, description: str, evidence: Sequence[UploadedFile],
                             occurred_at: datetime, comment: str = "") -> Hazard:
@@ -307,6 +312,7 @@ def hazard_report_rectified(*, hazard_id: int, actor, description: str, evidence
     )
 
 
+@for_writers
 @transaction.atomic
 def hazard_verify(*, hazard_id: int, actor, result: str, occurred_at: datetime, comment: str = "",
                   evidence: Sequence[UploadedFile] = ()) -> Hazard:
@@ -318,6 +324,7 @@ def hazard_verify(*, hazard_id: int, actor, result: str, occurred_at: datetime, 
     )
 
 
+@for_writers
 @transaction.atomic
 def hazard_reject(*, hazard_id: int, actor, reason: str, occurred_at: datetime, comment: str = "",
                   evidence: Sequence[UploadedFile] = ()) -> Hazard:
@@ -329,6 +336,7 @@ def hazard_reject(*, hazard_id: int, actor, reason: str, occurred_at: datetime, 
     )
 
 
+@for_writers
 @transaction.atomic
 def hazard_escalate(*, hazard_id: int, actor, reason: str, occurred_at: datetime, temporary_measures: str = "",
                     comment: str = "") -> Hazard:
@@ -352,6 +360,7 @@ def hazard_escalate(*, hazard_id: int, actor, reason: str, occurred_at: datetime
     )
 
 
+@for_writers
 @transaction.atomic
 def hazard_record_coordination(*, hazard_id: int, actor, decision: str, units_charged: str, back_to: str,
                                occurred_at: datetime, deadline: date | None = None,
@@ -372,6 +381,7 @@ def hazard_record_coordination(*, hazard_id: int, actor, decision: str, units_ch
     ))
 
 
+@for_writers
 @transaction.atomic
 def hazard_close_invalid(*, hazard_id: int, actor, reason: str, occurred_at: datetime, comment: str = "") -> Hazard:
     """The district closes a report that is a duplicate or not a hazard; the record is kept."""
@@ -382,6 +392,7 @@ def hazard_close_invalid(*, hazard_id: int, actor, reason: str, occurred_at: dat
     )
 
 
+@for_writers
 @transaction.atomic
 def hazard_change_deadline(*, hazard_id: int, actor, reason: str, occurred_at: datetime, deadline: date | None = None,
                            deadline_working_days: int | None = None) -> Hazard:

@@ -21,7 +21,7 @@ from casework.audit.review import end_of_day, start_of_day
 from casework.models import Role
 from casework.services import transitions as svc
 from tests.audit.scripted import SH, at, scripted_hazard
-from tests.factories import member, photo
+from tests.factories import make_hazard, make_listing, member, photo
 
 
 def report(w, when, *, actor=None, major=False, school="school_a1", title="消防通道堆放杂物"):
@@ -117,9 +117,18 @@ def test_a_hazard_verified_after_its_evidence_vanished_is_a_finding(world):
     assert ids(finding) == [gone.pk] and "没有佐证材料" in finding.rows[0]["detail"]
 
 
-def test_the_listing_finding_says_it_waits_for_listings(world):
-    finding = listings_without_progress_reports(world.auditor)
-    assert finding.rows == [] and "Listing" in finding.note
+def test_an_active_listing_without_progress_reports_is_a_finding_until_the_school_reports(world):
+    from casework.services.listings import listing_report_progress
+
+
+    silent = make_hazard(world, state="assigned", major=True)
+    reporting = make_hazard(world, state="assigned", major=True, school="school_a2")
+    make_listing(world, silent)
+    listing = make_listing(world, reporting)
+    listing_report_progress(listing_id=listing.pk, actor=world.staff_a2, work_done="已拆除旧设施", percent_complete=40,
+                            evidence=[photo()], occurred_at=timezone.now())
+    rows = listings_without_progress_reports(world.auditor).rows
+    assert [row["hazard_id"] for row in rows] == [silent.pk]
 
 
 @pytest.mark.parametrize(("moment", "working"), [
