@@ -59,39 +59,51 @@ def absolute(url: str) -> str:
 
 
 # ---- claiming ---------------------------------------------------------------------------------
+def due_candidates(*, now: datetime, limit: int) -> list[Delivery]:
+    """The due rows, locked where the database can (call inside a transaction)."""
+    due = Q(status=S.PENDING, next_attempt_at__lte=now) | Q(status=S.SENDING, lease_until__lt=now)
+    # SKIP LOCKED on PostgreSQL: concurrent workers take different rows instead of queueing up.
+    # (SQLite ignores it; its IMMEDIATE transactions serialise the claim instead.)
+    return list(Delivery.objects.select_for_update(skip_locked=True).filter(due).order_by("next_attempt_at", "id")[:limit])
+
+
+def take(rows: list[Delivery], *, now: datetime, worker: str) -> list[Delivery]:
+    """Claim ``rows`` as read: a compare-and-set per row, so of two workers holding the same stale
+    copy only one wins, whatever the database's locking. Call inside a transaction."""
+    lease_until = now + timedelta(seconds=settings.NOTIFY_LEASE_SECONDS)
+    claimed = []
+    for row in rows:
+        lost = row.status == S.SENDING  # its worker died between send and record
+        if lost and row.attempts >= settings.NOTIFY_MAX_ATTEMPTS:
+            if Delivery.objects.filter(pk=row.pk, claim_token=row.claim_token, status=S.SENDING).update(
+                    status=S.FAILED, lease_until=None, last_error="投递进程多次中断，已达最大尝试次数"):
+                _close_lost_attempts(row, now)
+                log.warning("delivery %s failed: worker lost after %s attempts", row.pk, row.attempts)
+            continue
+        token = uuid.uuid4().hex
+        won = Delivery.objects.filter(
+            pk=row.pk, status=row.status, claim_token=row.claim_token, attempts=row.attempts,
+        ).update(status=S.SENDING, attempts=F("attempts") + 1, lease_until=lease_until, claim_token=token)
+        if not won:
+            continue
+        if lost:
+            _close_lost_attempts(row, now)
+        row.status, row.attempts, row.lease_until, row.claim_token = S.SENDING, row.attempts + 1, lease_until, token
+        DeliveryAttempt.objects.create(delivery=row, number=row.attempts, worker=worker[:100], started_at=now)
+        claimed.append(row)
+    return claimed
+
+
+def _close_lost_attempts(row: Delivery, now: datetime) -> None:
+    DeliveryAttempt.objects.filter(delivery=row, outcome="").update(
+        outcome="lost", finished_at=now, error="投递进程中断（租约过期）")
+
+
 def claim_deliveries(*, now: datetime | None = None, limit: int = 50, worker: str = WORKER_ID) -> list[Delivery]:
     """Take up to ``limit`` due deliveries: pending and due, or 'sending' with an expired lease."""
     now = now or timezone.now()
-    lease_until = now + timedelta(seconds=settings.NOTIFY_LEASE_SECONDS)
-    due = Q(status=S.PENDING, next_attempt_at__lte=now) | Q(status=S.SENDING, lease_until__lt=now)
-    claimed = []
     with transaction.atomic():
-        # SKIP LOCKED on PostgreSQL: concurrent workers take different rows instead of queueing up.
-        # (SQLite ignores it; its IMMEDIATE transactions serialise the claim instead.)
-        candidates = list(
-            Delivery.objects.select_for_update(skip_locked=True).filter(due).order_by("next_attempt_at", "id")[:limit]
-        )
-        for row in candidates:
-            lost = row.status == S.SENDING  # its worker died between send and record
-            if lost:
-                DeliveryAttempt.objects.filter(delivery=row, outcome="").update(
-                    outcome="lost", finished_at=now, error="投递进程中断（租约过期）")
-            if lost and row.attempts >= settings.NOTIFY_MAX_ATTEMPTS:
-                Delivery.objects.filter(pk=row.pk, claim_token=row.claim_token, status=S.SENDING).update(
-                    status=S.FAILED, lease_until=None, last_error="投递进程多次中断，已达最大尝试次数")
-                log.warning("delivery %s failed: worker lost after %s attempts", row.pk, row.attempts)
-                continue
-            token = uuid.uuid4().hex
-            # Compare-and-set on what we read: whatever the database's locking, one worker wins.
-            won = Delivery.objects.filter(
-                pk=row.pk, status=row.status, claim_token=row.claim_token, attempts=row.attempts,
-            ).update(status=S.SENDING, attempts=F("attempts") + 1, lease_until=lease_until, claim_token=token)
-            if not won:
-                continue
-            row.status, row.attempts, row.lease_until, row.claim_token = S.SENDING, row.attempts + 1, lease_until, token
-            DeliveryAttempt.objects.create(delivery=row, number=row.attempts, worker=worker[:100], started_at=now)
-            claimed.append(row)
-    return claimed
+        return take(due_candidates(now=now, limit=limit), now=now, worker=worker)
 
 
 # ---- recording --------------------------------------------------------------------------------
