@@ -35,8 +35,14 @@ def test_the_loop_delivers_runs_the_due_checks_and_stops_when_told(world, sms_ga
             stop.set()
         return run
     monkeypatch.setattr(delivery, "deliver_pending", deliver_then_stop)
-    # Same thread (the test database is this connection); the stop event ends the loop.
-    delivery.run_forever(poll_seconds=0.01, due_checks_every=3600, stop=stop)
+    # Same thread, inside the test's transaction: the loop must not recycle this connection.
+    monkeypatch.setattr(delivery, "close_old_connections", lambda: None)
+    bound = threading.Timer(20, stop.set)  # a broken loop fails the test instead of hanging it
+    bound.start()
+    try:
+        delivery.run_forever(poll_seconds=0.01, due_checks_every=3600, stop=stop)
+    finally:
+        bound.cancel()
     assert Delivery.objects.get().status == DeliveryStatus.SENT and checks == [1]
 
 
