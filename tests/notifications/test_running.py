@@ -66,3 +66,50 @@ def test_the_celery_tasks_run_the_same_code(world, sms_gateway):
     notify(recipients=[world.staff_a1], event="x", title="一")
     assert deliver_notifications_task.apply().get()["sent"] == 1
     assert "hazard_deadlines" in run_due_checks_task.apply().get()
+
+
+def test_a_committed_delivery_wakes_a_celery_worker_when_a_broker_is_configured(world, sms_gateway, settings,
+                                                                                 monkeypatch,
+                                                                                 django_capture_on_commit_callbacks):
+    from notifications import tasks
+
+    woken = []
+    monkeypatch.setattr(tasks.deliver_notifications_task, "apply_async", lambda **kw: woken.append(kw))
+    choose(world.staff_a1, "sms", "13800000001")
+    settings.CELERY_BROKER_URL = ""
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(recipients=[world.staff_a1], event="x", title="一")
+    assert woken == []  # the embedded default polls instead
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6399/0"
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(recipients=[world.staff_a1], event="x", title="二")
+    assert len(woken) == 1
+
+
+def test_an_unreachable_broker_does_not_break_the_committed_event(world, sms_gateway, settings,
+                                                                 django_capture_on_commit_callbacks):
+    choose(world.staff_a1, "sms", "13800000001")
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(recipients=[world.staff_a1], event="x", title="一")
+    assert Delivery.objects.get().status == DeliveryStatus.PENDING  # beat (or the loop) will deliver it
+
+
+def test_operators_see_failed_deliveries_in_the_admin_and_can_requeue_them(world, wecom_robot, client, settings):
+    from tests.factories import UserFactory
+
+    settings.NOTIFY_MAX_ATTEMPTS = 1
+    wecom_robot.default = (500, {})
+    choose(world.staff_a1, "wecom", "13800000001")
+    notify(recipients=[world.staff_a1], event="x", title="一")
+    delivery.deliver_pending()
+    row = Delivery.objects.get()
+    assert row.status == DeliveryStatus.FAILED
+    admin = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    page = client.get("/admin/notifications/delivery/?status__exact=failed").content.decode()
+    assert "HTTP 500" in page and "staff_a1" in page
+    response = client.post("/admin/notifications/delivery/", {"action": "requeue", "_selected_action": [row.pk]})
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert row.status == DeliveryStatus.PENDING and row.attempts == 0
