@@ -28,7 +28,9 @@ migrate: install ## Apply the database migrations
 demo: migrate ## Load the Changzhou demo data (idempotent) and print the demo accounts
 	DEBUG=$${DEBUG:-1} $(PY) manage.py seed_demo
 
-run: system-deps demo ## Install, migrate, load the demo and serve http://127.0.0.1:8000
+run: system-deps demo ## Install, migrate, load the demo and serve http://127.0.0.1:8000 (with the notification worker)
+	DEBUG=$${DEBUG:-1} $(PY) manage.py deliver_notifications --loop & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
 
 run-prod: system-deps install ## Production mode here: PostgreSQL, Redis, gunicorn, Celery worker and beat

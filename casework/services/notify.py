@@ -18,6 +18,9 @@ EVENT_AUDIENCE = {
     "record_coordination": (Role.SCHOOL_STAFF, Role.DISTRICT_OFFICER),
     "close_invalid": (),
     "change_deadline": (Role.SCHOOL_STAFF,),
+    # Not transitions: the due checks (casework/services/due_checks.py).
+    "deadline_approaching": (Role.SCHOOL_STAFF,),
+    "overdue": (Role.SCHOOL_STAFF, Role.DISTRICT_OFFICER),
 }
 # On a sensitive hazard the police station and the city stand in for the education side.
 SENSITIVE_STAND_IN = {
@@ -38,6 +41,8 @@ EVENT_TITLES = {
     "record_coordination": "党委政府已作出协调决定",
     "close_invalid": "隐患已作废",
     "change_deadline": "整改时限已调整",
+    "deadline_approaching": "整改时限临近",
+    "overdue": "隐患整改已超期",
 }
 
 
@@ -74,3 +79,11 @@ def notify_transition(hazard: Hazard, record: HazardTransition) -> None:
     body = f"{hazard.school.name} · {record.comment}".strip(" ·")
     notify(recipients=recipients, event=f"hazard.{record.name}", title=title, body=body,
            url=hazard.get_absolute_url())
+
+
+def notify_hazard_due(hazard: Hazard, *, event: str, body: str, dedupe_key: str) -> list:
+    """Queue a reminder about one hazard (approaching deadline, overdue) once per ``dedupe_key``."""
+    recipients = audience(hazard, EVENT_AUDIENCE[event])
+    title = f"{EVENT_TITLES[event]}：#{hazard.pk} {hazard.title}"
+    return notify(recipients=recipients, event=f"hazard.{event}", title=title, body=body,
+                  url=hazard.get_absolute_url(), dedupe_key=dedupe_key)
