@@ -114,3 +114,5 @@ def _remind(hazard_id: int, kind: str, threshold: int, today: date) -> int:
 
 
 # Further checks register themselves on import (listed supervision, campaigns): import them here.
+
+from . import listing_checks  # noqa: E402,F401  (registers the listed-supervision checks)

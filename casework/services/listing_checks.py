@@ -20,6 +20,8 @@ from django.utils import timezone
 from casework.models import Listing, ListingLevel, ListingState, MissedProgressReport, Role
 from casework.models.hazard import OPEN_STATES
 
+from notifications.due import due_check
+
 from .listings import listing_audience, lock_listing, notify_listing, record_listing_event, save_listing
 
 SYSTEM_USERNAME = "system"
@@ -123,3 +125,23 @@ def _raise(listing_id: int, now: datetime, today: date) -> int:
                    body=f"{hazard.school.name} · 要求 {listing.required_by:%Y-%m-%d} 前完成，已逾期 {days} 天",
                    dedupe_key=f"listing:{listing.pk}:raised")
     return 1
+
+
+def _moment_of(today: date) -> datetime:
+    """Now, or the end of ``today`` when the runner checks another day (``run_due_checks --date``)."""
+    now = timezone.now()
+    if today == timezone.localdate(now):
+        return now
+    return timezone.make_aware(datetime.combine(today, datetime.max.time()))
+
+
+@due_check("listing_progress_missing")
+def listing_progress_missing(today: date) -> int:
+    """Registered with notifications.due: missed progress reports of active listings."""
+    return check_missing_progress_reports(_moment_of(today))
+
+
+@due_check("listing_overdue_raised")
+def listing_overdue_raised(today: date) -> int:
+    """Registered with notifications.due: overdue district listings raised to the city."""
+    return raise_overdue_listings(_moment_of(today))
