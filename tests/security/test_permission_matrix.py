@@ -40,12 +40,12 @@ UNIT_VISIBLE = {
     "city_admin": {"own", "foreign"}, "auditor": {"own", "foreign"},
 }
 EVERYONE_OWN = {role: {"own"} for role in ROLES[1:]}  # notifications, device tokens: only one's own
-EVERYONE_ALL = {role: {"own"} for role in ROLES[1:]}  # the city's campaign: every role of the city
+CITY_WIDE = {role: {"own"} for role in ROLES[1:]}  # the city's campaign: every role of the city
 
 VISIBLE = {
     "hazard": HAZARD_VISIBLE, "evidence": HAZARD_VISIBLE, "listing": HAZARD_VISIBLE, "task": HAZARD_VISIBLE,
     "inspection": SCHOOL_PAPER_VISIBLE, "return": SCHOOL_PAPER_VISIBLE, "unit": UNIT_VISIBLE,
-    "notification": EVERYONE_OWN, "token": EVERYONE_OWN, "campaign": EVERYONE_ALL,
+    "notification": EVERYONE_OWN, "token": EVERYONE_OWN, "campaign": CITY_WIDE,
 }
 VARIANTS = {"hazard": ALL, "evidence": ALL, "listing": ALL, "task": ALL, "inspection": ("own", "foreign"),
             "return": ("own", "foreign"), "unit": ("own", "foreign"), "notification": ("own", "foreign"),
@@ -263,7 +263,7 @@ def personal_objects(world, objects: dict, role: str) -> None:
 def expected(route: Route, role: str, variant: str | None) -> set[int]:
     if role == "anonymous":
         if route.public:
-            return {200} if route.get else {405, 302}
+            return {200} if route.get else {405}
         return {401, 403} if route.api else {302}
     if not route.get:
         return {405}
