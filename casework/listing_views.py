@@ -24,8 +24,9 @@ from .access import (
 )
 from .errors import TransitionRefused
 from .listing_forms import DelistForm, ListingForm, ProgressForm, ReminderForm
-from .models import ListingLevel, ListingState, OrgKind, Severity
+from .models import AuditEventKind, ListingLevel, ListingState, OrgKind, Severity
 from .models.hazard import OPEN_STATES
+from .security import record_export
 from .selectors.listings import ListingFilters, listing_ledger_for, listing_rows, listing_summary
 from .services import listings as svc
 from .services.transitions import TRANSITION_LABELS
@@ -87,6 +88,8 @@ EXPORT_COLUMNS = ["编号", "隐患编号", "隐患名称", "辖市区", "学校
 def listing_export(request):
     """The ledger as Excel (write-only workbook, spooled to a temporary file, streamed back)."""
     filters = listing_filters_from(request.GET)
+    record_export("export", kind=AuditEventKind.LISTINGS_EXPORTED, subject="listing-ledger", params=filters,
+                  request=request)
     today = timezone.localdate()
     rows = listing_rows(listing_ledger_for(request.user, filters, today=today).iterator(chunk_size=500), today=today)
     workbook = Workbook(write_only=True)

@@ -3,6 +3,7 @@
 A middleware keeps the current request in a context variable so that code far from the view
 (the access module, report rendering, exports) can log the address too.
 """
+import dataclasses
 import json
 import logging
 from contextvars import ContextVar
@@ -69,3 +70,33 @@ def _login_failed(sender, credentials, request=None, **kwargs):
 @receiver(user_locked_out)
 def _locked_out(sender, request, username=None, ip_address=None, **kwargs):
     log_security_event("lockout", request=request, username=username)
+
+
+def _jsonable(value) -> dict:
+    """Filters and parameters as JSON (dates and moments spelled out)."""
+    if dataclasses.is_dataclass(value):
+        value = dataclasses.asdict(value)
+    return json.loads(json.dumps(value or {}, ensure_ascii=False, default=str))
+
+
+def record_export(event: str, *, kind: str, subject: str = "", params=None, request=None, user=None) -> dict:
+    """An export or a rendered report: one security log line and, when a person asked for it, one audit event
+    on the city's hash-chained audit record (casework.audit), so it cannot be made to disappear unseen.
+
+    ``event`` is the log's name ("export", "report_rendered"); ``kind`` the AuditEventKind; ``subject`` names
+    what was taken away (a unit, a campaign, a ledger); ``params`` the filters it was drawn up with.
+    """
+    params = _jsonable(params)
+    entry = log_security_event(event, request=request, user=user, obj=subject or None, kind=kind, params=params)
+    actor = user or (getattr(request, "user", None) if request is not None else None) or _request_user()
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        from casework.audit.events import audit_event_record
+
+        audit_event_record(actor=actor, kind=kind, subject=subject,
+                           params=params | {"address": entry["address"]} if entry["address"] else params)
+    return entry
+
+
+def _request_user():
+    request = _current_request.get()
+    return getattr(request, "user", None) if request is not None else None

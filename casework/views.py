@@ -20,7 +20,8 @@ from .access import (
 )
 from .errors import TransitionRefused
 from .forms import ACTION_FORMS, FIELD_ALIASES, ReportForm
-from .models import Category, Evidence, HazardState, KeyPlace, OrgKind, Severity, Urgency
+from .models import AuditEventKind, Category, Evidence, HazardState, KeyPlace, OrgKind, Severity, Urgency
+from .security import record_export
 from .selectors.ledger import SORTS, LedgerFilters, ledger_for
 from .selectors.ledger_export import describe_filters, write_ledger_xlsx
 from .services.submissions import DuplicateSubmission, form_submission_claim
@@ -99,6 +100,9 @@ SORT_CHOICES = [("reported", "上报时间（新→旧）"), ("reported_asc", "�
 def ledger_export(request):
     """The filtered ledger as Excel, streamed from a write-only workbook; the filters head the sheet."""
     filters = ledger_filters_from(request.GET)
+    # Logged before the bytes are made: an export is on record even if the download then fails.
+    record_export("export", kind=AuditEventKind.LEDGER_EXPORTED, subject="hazard-ledger", params=filters,
+                  request=request)
     out = write_ledger_xlsx(ledger_for(request.user, filters), filters, user=request.user)
     name = f"隐患台账-{timezone.localdate():%Y%m%d}.xlsx"
     return FileResponse(out, as_attachment=True, filename=name,

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from casework.access import can_review_accountability, hazard_get_for_user_or_404, org_units_visible_to
 from casework.models import AuditEventKind, OrgKind
+from casework.security import log_security_event
 
 from .chain import verify_all_chains
 from .events import audit_event_record
@@ -105,6 +106,8 @@ def _export(request, kind: str, render_bytes, content_type: str, suffix: str):
     # Logged before the bytes are made: an export is on record even if the download then fails.
     audit_event_record(actor=request.user, kind=kind, subject=f"{result.kind}:{result.subject.pk}",
                        params=_params(result) | {"exported_at": exported_at.isoformat()})
+    log_security_event("export", request=request, obj=f"{result.kind}:{result.subject.pk}", kind=kind,
+                       params=_params(result))
     body = render_bytes(result, exporter=request.user, exported_at=exported_at)
     response = HttpResponse(body, content_type=content_type)
     stamp = timezone.localtime(exported_at, SHANGHAI).strftime("%Y%m%d-%H%M%S")

@@ -17,6 +17,10 @@ class AuditEventKind(models.TextChoices):
     FINDINGS_VIEWED = "findings.viewed", "查看审计线索"
     HAZARD_AS_OF_VIEWED = "hazard.as_of_viewed", "查看隐患历史时点"
     CHAINS_VERIFIED = "chains.verified", "校验审计链"
+    # Exports and rendered reports (issue 8): every copy of case data that leaves the service.
+    LEDGER_EXPORTED = "ledger.exported", "导出隐患台账"
+    LISTINGS_EXPORTED = "listings.exported", "导出挂牌督办台账"
+    REPORT_RENDERED = "report.rendered", "生成报表"
 
 
 class AppendOnlyQuerySet(models.QuerySet):

@@ -314,3 +314,10 @@ def build_report(*, form: str, unit: OrgUnit, campaign: Campaign, moment: Moment
 
 
 FORM_UNIT_KINDS = {"school": OrgKind.SCHOOL, "district": OrgKind.DISTRICT, "city": OrgKind.CITY}
+
+
+def report_params(report: Report, *, campaign, fmt: str) -> dict:
+    """What a rendered report was drawn up from, for the security log and the audit record."""
+    return {"form": report.kind, "format": fmt, "unit": report.unit.pk, "unit_name": report.unit.name,
+            "campaign": campaign.pk, "side": report.side, "as_of": report.moment.as_of.isoformat(),
+            "known_at": report.moment.known_at.isoformat(), "fingerprint": report.fingerprint}

@@ -21,11 +21,12 @@ from casework.access import (
     report_sides_for,
     report_units_for,
 )
-from casework.models import OrgKind
+from casework.models import AuditEventKind, OrgKind
+from casework.security import record_export
 
 from . import pdf, xlsx
 from .asof import Moment
-from .forms import FORM_UNIT_KINDS, build_report, campaign_period, default_as_of
+from .forms import FORM_UNIT_KINDS, build_report, campaign_period, default_as_of, report_params
 from .statistics import campaign_statistics
 
 RENDERERS = {"pdf": (pdf.render, "application/pdf"),
@@ -119,6 +120,8 @@ def render_download(request):
     unit = get_object_or_404(units, pk=unit_id, kind=FORM_UNIT_KINDS[form])
     report = build_report(form=form, unit=unit, campaign=campaign, moment=moment, side=side,
                           hazards=hazards_for_report(request.user, side), units=units)
+    record_export("report_rendered", kind=AuditEventKind.REPORT_RENDERED, subject=f"org_unit:{unit.pk}",
+                  params=report_params(report, campaign=campaign, fmt=fmt), request=request)
     renderer, content_type = RENDERERS[fmt]
     response = HttpResponse(renderer(report), content_type=content_type)
     filename = f"{report.file_stem()}.{fmt}"

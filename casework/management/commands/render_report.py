@@ -7,6 +7,7 @@
 Run on the server by an operator: it counts every hazard of the unit (the education side without
 the sensitive ones), as casework.access.hazards_for_side decides.
 """
+import getpass
 from datetime import datetime
 from pathlib import Path
 
@@ -14,10 +15,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from casework.access import ReportSide, hazards_for_side
-from casework.models import Campaign, OrgUnit
+from casework.models import AuditEventKind, Campaign, OrgUnit
 from casework.reports import pdf, xlsx
 from casework.reports.asof import Moment
-from casework.reports.forms import FORM_UNIT_KINDS, build_report, default_as_of
+from casework.reports.forms import FORM_UNIT_KINDS, build_report, default_as_of, report_params
+from casework.security import record_export
 
 RENDERERS = {"pdf": pdf.render, "xlsx": xlsx.render}
 
@@ -42,6 +44,13 @@ def resolve_unit(value: str, form: str) -> OrgUnit:
         listed = "、".join(f"{u.pk}（{u.district or u.city or ''}）" for u in found)
         raise CommandError(f"名称“{value}”不唯一，请用编号：{listed}")
     return found[0]
+
+
+def _operator() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no account name in a bare container
+        return ""
 
 
 class Command(BaseCommand):
@@ -73,6 +82,10 @@ class Command(BaseCommand):
             raise CommandError("--known-at 不能晚于现在。")
         report = build_report(form=form, unit=org_unit, campaign=campaign_obj, moment=moment, side=side,
                               hazards=hazards_for_side(side), units=OrgUnit.objects.all())
+        # An operator's copy leaves the service too: logged (with the operating-system account) like a download.
+        record_export("report_rendered", kind=AuditEventKind.REPORT_RENDERED, subject=f"org_unit:{org_unit.pk}",
+                      params=report_params(report, campaign=campaign_obj, fmt=format) | {
+                          "operator": _operator(), "out": str(out), "via": "render_report"})
         data = RENDERERS[format](report)
         Path(out).write_bytes(data)
         self.stdout.write(
