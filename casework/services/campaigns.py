@@ -47,8 +47,8 @@ from casework.models import (
 from casework.models.campaign import RETURN_POLICE_FIELDS
 from notifications.services import notify
 
+from .guards import for_writers
 from .transitions import _check_occurred_at, _clean, hazard_report, require
-from casework.services.guards import for_writers
 
 
 def _save(obj, *, actor, reason: str) -> None:

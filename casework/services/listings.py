@@ -36,10 +36,10 @@ from casework.models import (
 from casework.models.hazard import OPEN_STATES
 from notifications.services import notify
 
+from .guards import for_writers
 from .evidence import check_evidence_file, store_evidence
 from .notify import audience
 from .transitions import _check_occurred_at, _clean, _last_occurred_at, lock_hazard, require
-from casework.services.guards import for_writers
 
 LISTING_EVENTS = ("list", "delist", "listing_reminder", "listing_progress", "listing_raised", "listing_report_missed")
 # A hazard can be listed while its fix is still outstanding.

@@ -30,9 +30,9 @@ from casework.models import (
 
 from .deadlines import DeadlineSpec, ResolvedDeadline
 from .evidence import CheckedFile, check_evidence_file, store_evidence
+from .guards import for_writers
 from .hooks import run_after_transition
 from .notify import notify_transition
-from casework.services.guards import for_writers
 
 TRANSITION_LABELS = {
     "report": "上报隐患",
