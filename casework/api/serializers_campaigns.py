@@ -169,6 +169,13 @@ class _ReturnPartInput(serializers.ModelSerializer):
             field.required = False
         return fields
 
+    def validate(self, attrs):
+        # The other side's fields (or unknown ones) are refused, never silently dropped.
+        extra = sorted(set(self.initial_data) - set(self.fields))
+        if extra:
+            raise serializers.ValidationError({name: "不属于您填写的部分" for name in extra})
+        return attrs
+
     def service_kwargs(self) -> dict:
         sent = {name: value for name, value in self.validated_data.items()
                 if name != "occurred_at" and name in self.initial_data}
