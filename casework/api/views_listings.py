@@ -22,14 +22,10 @@ from .views import ID_REGEX, IDEMPOTENCY_PARAMETER
 RELATED = ("hazard", "hazard__school", "district", "authority", "supervising_officer", "listed_by", "delisted_by")
 
 
-class ListingCursor(Cursor):
-    ordering = ("-id",)
-
-
 class ListingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Listings: the ledger, one listing, listing a hazard, and the listing's actions."""
 
-    pagination_class = ListingCursor
+    pagination_class = Cursor
     lookup_value_regex = ID_REGEX
     listing_filters = ListingFilters(state="")
 
