@@ -236,7 +236,21 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"HazardStateEnum": "casework.models.hazard.HazardState"},
+    "ENUM_NAME_OVERRIDES": {
+        "HazardStateEnum": "casework.models.hazard.HazardState",
+        # The listing, campaign and return resources (casework/api/serializers_listings.py, _campaigns.py).
+        "OrgKindEnum": "casework.models.org.OrgKind",
+        "KeyPlaceEnum": "casework.models.hazard.KeyPlace",
+        "ListingStateEnum": "casework.models.listing.ListingState",
+        "HazardActionEnum": "casework.api.serializers.HAZARD_ACTION_CHOICES",
+        "ListingActionEnum": "casework.api.serializers_listings.LISTING_ACTION_CHOICES",
+        "InspectionKindEnum": "casework.models.campaign.InspectionKind",
+        "InspectionStatusEnum": "casework.models.campaign.InspectionStatus",
+        "ReturnStatusEnum": "casework.models.campaign.ReturnStatus",
+        "YesNoEnum": "casework.models.campaign.YesNo",
+        "PresenceEnum": "casework.models.campaign.Presence",
+        "PresenceOrNAEnum": "casework.models.campaign.PresenceOrNA",
+    },
 }
 
 # ---- Notifications: delivery, channels, due checks (notifications/, README "Notifications") ----

@@ -26,6 +26,9 @@ REFUSAL_STATUS = {
     errors.MISSING_FIELD: status.HTTP_400_BAD_REQUEST,
     errors.INVALID_VALUE: status.HTTP_400_BAD_REQUEST,
     errors.INVALID_TIME: status.HTTP_400_BAD_REQUEST,
+    errors.NOT_MAJOR: status.HTTP_409_CONFLICT,
+    errors.DUPLICATE_LISTING: status.HTTP_409_CONFLICT,
+    errors.NOT_VERIFIED: status.HTTP_409_CONFLICT,
     "invalid_credentials": status.HTTP_400_BAD_REQUEST,
     "not_found": status.HTTP_404_NOT_FOUND,
 }

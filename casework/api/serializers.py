@@ -27,6 +27,7 @@ from .models import DeviceToken
 MAX_ID = 2**63 - 1
 EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.get_fixed_timezone(480))
 SORT_CHOICES = (("reported", "按发现时间倒序"), ("reported_asc", "按发现时间正序"))
+HAZARD_ACTION_CHOICES = list(SOURCES)
 BACK_TO_CHOICES = ((HazardState.ASSIGNED, HazardState.ASSIGNED.label),
                    (HazardState.TEMPORARY_MEASURES, HazardState.TEMPORARY_MEASURES.label))
 
@@ -68,6 +69,21 @@ class DeadlineField(serializers.DateField):
         return day
 
 
+class WorkingDaysField(serializers.IntegerField):
+    """A deadline as N working days from the action's day (Asia/Shanghai), instead of a date."""
+
+    def __init__(self, **kwargs):
+        from casework.calendar import MAX_WORKING_DAYS
+
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_null", True)
+        kwargs.setdefault("default", None)
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_WORKING_DAYS)
+        kwargs.setdefault("help_text", "整改时限按工作日数计（自办理当日起，节假日和调休按日历）；与 deadline 二者只能选其一")
+        super().__init__(**kwargs)
+
+
 def text(max_length: int | None = None, **kwargs):
     """Optional text: an empty or missing value reaches the service, which names what is missing."""
     return serializers.CharField(required=False, allow_blank=True, default="", max_length=max_length, **kwargs)
@@ -92,6 +108,7 @@ class AssignInput(TransitionInput):
     responsible_phone = text(40)
     measures = text()
     deadline = DeadlineField()
+    deadline_working_days = WorkingDaysField()
     funding = text(200, help_text="重大隐患必填")
     contingency_plan = text(help_text="重大隐患必填")
     comment = text()
@@ -131,6 +148,7 @@ class CoordinationInput(TransitionInput):
     decision = text()
     units_charged = text()
     deadline = DeadlineField()
+    deadline_working_days = WorkingDaysField()
     back_to = serializers.ChoiceField(choices=BACK_TO_CHOICES, required=False, allow_blank=True, default="")
     comment = text()
 
@@ -142,6 +160,7 @@ class CloseInvalidInput(TransitionInput):
 
 class ChangeDeadlineInput(TransitionInput):
     deadline = DeadlineField()
+    deadline_working_days = WorkingDaysField()
     reason = text()
 
 
@@ -238,10 +257,23 @@ class HazardDetailSerializer(HazardListSerializer):
             "verification_result", "created_at", "evidence", "available_actions",
         ]
 
-    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=list(SOURCES))))
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=HAZARD_ACTION_CHOICES)))
     def get_available_actions(self, hazard) -> list[str]:
         user = self.context["request"].user
         return [name for name in SOURCES if can(user, name, hazard)]
+
+
+class DeadlineResultSerializer(HazardDetailSerializer):
+    """The hazard after an action that sets its deadline: the resulting date, its basis, and any warning."""
+
+    deadline_warning = serializers.SerializerMethodField(
+        help_text="按工作日计算时，若涉及的年份尚未录入节假日安排，这里给出提示；否则为空")
+
+    class Meta(HazardDetailSerializer.Meta):
+        fields = HazardDetailSerializer.Meta.fields + ["deadline_warning"]
+
+    def get_deadline_warning(self, hazard) -> str:
+        return self.context.get("deadline_warning", "")
 
 
 class TransitionSerializer(serializers.ModelSerializer):

@@ -3,7 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import views, views_campaigns, views_listings
 
 app_name = "api"
 
@@ -12,6 +12,10 @@ router.register("org-units", views.OrgUnitViewSet, basename="org-unit")
 router.register("hazards", views.HazardViewSet, basename="hazard")
 router.register("notifications", views.NotificationViewSet, basename="notification")
 router.register("auth/tokens", views.DeviceTokenViewSet, basename="device-token")
+router.register("listings", views_listings.ListingViewSet, basename="listing")
+router.register("campaigns", views_campaigns.CampaignViewSet, basename="campaign")
+router.register("inspections", views_campaigns.InspectionViewSet, basename="inspection")
+router.register("school-returns", views_campaigns.SchoolReturnViewSet, basename="school-return")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

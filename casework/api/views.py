@@ -60,8 +60,8 @@ class OrgUnitViewSet(viewsets.ReadOnlyModelViewSet):
         return qs
 
 
-def _transition_schema(summary: str, request):
-    return extend_schema(summary=summary, request=request, responses={200: s.HazardDetailSerializer},
+def _transition_schema(summary: str, request, response=None):
+    return extend_schema(summary=summary, request=request, responses={200: response or s.HazardDetailSerializer},
                          parameters=[IDEMPOTENCY_PARAMETER])
 
 
@@ -126,10 +126,25 @@ class HazardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
         return idempotent(request, perform)
 
-    @_transition_schema("交办整改", s.AssignInput)
+    def _deadline_transition(self, request, service, input_class) -> Response:
+        """As ``_transition``, answering with the resulting deadline, its basis and any uncovered-year warning."""
+        hazard = self.get_object()
+        data = input_class(data=request.data)
+        data.is_valid(raise_exception=True)
+
+        def perform():
+            changed = service(hazard_id=hazard.pk, actor=request.user, **data.service_kwargs())
+            fresh = hazards_visible_to(request.user).select_related("school", "district", "reported_by").get(
+                pk=hazard.pk)
+            context = {**self.get_serializer_context(), "deadline_warning": getattr(changed, "deadline_warning", "")}
+            return Response(s.DeadlineResultSerializer(fresh, context=context).data)
+
+        return idempotent(request, perform)
+
+    @_transition_schema("交办整改", s.AssignInput, s.DeadlineResultSerializer)
     @action(detail=True, methods=["post"], url_path="assign")
     def assign(self, request, pk=None):
-        return self._transition(request, svc.hazard_assign, s.AssignInput)
+        return self._deadline_transition(request, svc.hazard_assign, s.AssignInput)
 
     @_transition_schema("落实临时防范措施", s.TemporaryMeasuresInput)
     @action(detail=True, methods=["post"], url_path="record-temporary-measures")
@@ -156,20 +171,20 @@ class HazardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def escalate(self, request, pk=None):
         return self._transition(request, svc.hazard_escalate, s.EscalateInput)
 
-    @_transition_schema("记录协调决定", s.CoordinationInput)
+    @_transition_schema("记录协调决定", s.CoordinationInput, s.DeadlineResultSerializer)
     @action(detail=True, methods=["post"], url_path="record-coordination")
     def record_coordination(self, request, pk=None):
-        return self._transition(request, svc.hazard_record_coordination, s.CoordinationInput)
+        return self._deadline_transition(request, svc.hazard_record_coordination, s.CoordinationInput)
 
     @_transition_schema("作废", s.CloseInvalidInput)
     @action(detail=True, methods=["post"], url_path="close-invalid")
     def close_invalid(self, request, pk=None):
         return self._transition(request, svc.hazard_close_invalid, s.CloseInvalidInput)
 
-    @_transition_schema("调整整改时限", s.ChangeDeadlineInput)
+    @_transition_schema("调整整改时限", s.ChangeDeadlineInput, s.DeadlineResultSerializer)
     @action(detail=True, methods=["post"], url_path="change-deadline")
     def change_deadline(self, request, pk=None):
-        return self._transition(request, svc.hazard_change_deadline, s.ChangeDeadlineInput)
+        return self._deadline_transition(request, svc.hazard_change_deadline, s.ChangeDeadlineInput)
 
     @extend_schema(summary="流转记录（只读，哈希链）", responses={200: s.TransitionSerializer(many=True)})
     @action(detail=True, methods=["get"], pagination_class=None)
