@@ -19,7 +19,7 @@ from .access import (
     schools_reportable_by,
 )
 from .errors import TransitionRefused
-from .forms import ACTION_FORMS, FIELD_ALIASES, ReportForm
+from .forms import ACTION_FORMS, DEADLINE_ACTIONS, FIELD_ALIASES, ReportForm
 from .models import Category, Evidence, HazardState, KeyPlace, OrgKind, Severity, Urgency
 from .selectors.ledger import SORTS, LedgerFilters, ledger_for
 from .selectors.ledger_export import describe_filters, write_ledger_xlsx
@@ -125,6 +125,22 @@ def _submit(request, form, *, action: str):
         return None
 
 
+WEEKDAYS = "一二三四五六日"
+
+
+def _announce_deadline(request, hazard) -> None:
+    """After a deadline was set: the resulting date (and its basis), and the uncovered-year warning."""
+    if hazard.deadline is None:
+        return
+    text = f"整改时限为 {hazard.deadline:%Y-%m-%d}（星期{WEEKDAYS[hazard.deadline.weekday()]}）"
+    if hazard.deadline_working_days:
+        text += f"，即 {hazard.deadline_working_days} 个工作日内"
+    messages.info(request, text + "。")
+    warning = getattr(hazard, "deadline_warning", "")
+    if warning:
+        messages.warning(request, warning)
+
+
 def _refusal_before_form(user, action: str, hazard) -> str | None:
     """Why the user cannot open this form now (wrong state, role or scope), or None."""
     if not action_allowed_from(action, hazard.state):
@@ -180,6 +196,8 @@ def hazard_action(request, pk: int, action: str):
                 return redirect(hazard)
             if result is not None:
                 messages.success(request, f"已{TRANSITION_LABELS[action]}。")
+                if action in DEADLINE_ACTIONS:
+                    _announce_deadline(request, result)
                 return redirect(hazard)
         return render(request, "casework/action_form.html", {**context, "form": form, "title": form.title},
                       status=_status(form))
