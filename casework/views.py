@@ -13,6 +13,8 @@ from django.views.decorators.http import require_GET
 from .access import (
     acting_membership,
     can,
+    listing_levels_for,
+    listings_visible_to,
     hazard_get_for_user_or_404,
     hazards_visible_to,
     org_units_visible_to,
@@ -55,6 +57,7 @@ def ledger_filters_from(params) -> LedgerFilters:
         severity=choice("severity", Severity),
         state=choice("state", HazardState),
         overdue=params.get("overdue") in ("1", "on", "true"),
+        listed=params.get("listed") in ("1", "on", "true"),
         q=params.get("q", "").strip()[:100],
         reported_from=_date(params.get("reported_from")),
         reported_to=_date(params.get("reported_to")),
@@ -220,7 +223,24 @@ def hazard_detail(request, pk: int):
         "history": history,
         "evidence": hazard.evidence.all(),
         "available_actions": actions,
+        **_listing_context(request.user, hazard),
     })
+
+
+def _listing_context(user, hazard) -> dict:
+    """The hazard's listed supervisions (挂牌督办) and whether the user may list it (casework.access decides)."""
+    from .models import ListingState
+    from .services.listings import LISTABLE_STATES
+
+    listings = list(listings_visible_to(user).filter(hazard=hazard).select_related("authority")
+                    .order_by("-listed_on", "-pk"))
+    for item in listings:
+        item.hazard = hazard
+    can_list = False
+    if hazard.is_major and hazard.state in LISTABLE_STATES:
+        taken = {item.level for item in listings if item.state == ListingState.ACTIVE}
+        can_list = any(level not in taken for level in listing_levels_for(user, hazard))
+    return {"listings": listings, "can_list": can_list}
 
 
 PAYLOAD_LABELS = {
