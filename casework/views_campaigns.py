@@ -27,7 +27,13 @@ from .access import (
 from .errors import TransitionRefused
 from .forms_campaigns import CampaignForm, InspectionHeaderForm, PolicePartForm, SchoolPartForm, SendBackForm
 from .models import InspectionKind, KeyPlace, OrgKind, ResultOutcome, Role
-from .selectors.campaigns import campaign_checklist, campaign_progress, current_phase, return_hazard_counts
+from .selectors.campaigns import (
+    campaign_checklist,
+    campaign_progress,
+    current_phase,
+    return_hazard_counts,
+    return_side_for,
+)
 from .reports.links import campaign_report_links
 from .services import campaigns as svc
 
@@ -236,6 +242,7 @@ def return_detail(request, pk: int):
     return render(request, "casework/return_detail.html", {
         "r": school_return,
         "counts": return_hazard_counts(user, school_return),
+        "counts_police_side": return_side_for(user) == "police",
         "show_sensitive": can_see_sensitive(user),
         "school_form": school_form,
         "police_form": police_form,
