@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from .access import can_see_sensitive, schools_reportable_by
 from .models import Category, HazardState, KeyPlace, Severity, Urgency
+from .calendar import MAX_WORKING_DAYS
 from .services import transitions as svc
 
 EVIDENCE_ACCEPT = "image/jpeg,image/png,image/webp,application/pdf"
@@ -140,7 +141,41 @@ class HazardActionForm(ActionForm):
         return type(self).service(hazard_id=self.hazard.pk, actor=self.user, **self.service_kwargs())
 
 
-class AssignForm(HazardActionForm):
+class DeadlineFieldsMixin(forms.Form):
+    """A deadline given as a date or as N working days (工作日), exactly one of the two.
+
+    The service resolves N working days from the local date of ``occurred_at`` and records the basis;
+    the view shows the resulting date and any uncovered-year warning after the service returns.
+    """
+
+    deadline_label = "整改时限"
+    deadline = forms.DateField(label="整改时限（日期）", widget=DateInput(), required=False)
+    deadline_working_days = forms.IntegerField(
+        label="或：工作日数", required=False, min_value=1, max_value=MAX_WORKING_DAYS,
+        widget=forms.NumberInput(attrs={"min": 1, "max": MAX_WORKING_DAYS, "step": 1, "inputmode": "numeric"}),
+        help_text=f"填写日期，或填写“N 个工作日内”的 N（1 至 {MAX_WORKING_DAYS}，自办理当日的下一日起算，"
+                  "跳过法定节假日、计入调休上班日），二者填其一。",
+        error_messages={"invalid": "请填写整数", "min_value": f"请填写 1 至 {MAX_WORKING_DAYS} 之间的整数",
+                        "max_value": f"请填写 1 至 {MAX_WORKING_DAYS} 之间的整数"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["deadline"].label = f"{self.deadline_label}（日期）"
+
+    def clean(self):
+        data = super().clean()
+        if self.has_error("deadline") or self.has_error("deadline_working_days"):
+            return data
+        day, n = data.get("deadline"), data.get("deadline_working_days")
+        if day is None and n is None:
+            self.add_error("deadline", f"请填写{self.deadline_label}：具体日期或工作日数")
+        elif day is not None and n is not None:
+            self.add_error("deadline_working_days", "日期和工作日数只能选其一")
+        return data
+
+
+class AssignForm(DeadlineFieldsMixin, HazardActionForm):
     action, title, submit_label = "assign", "交办整改", "交办"
     service = svc.hazard_assign
     responsible_person = forms.CharField(label="责任人", max_length=100)
@@ -148,10 +183,9 @@ class AssignForm(HazardActionForm):
     measures = forms.CharField(label="整改措施", widget=textarea())
     funding = forms.CharField(label="整改资金", max_length=200, required=False)
     contingency_plan = forms.CharField(label="应急预案", widget=textarea(), required=False)
-    deadline = forms.DateField(label="整改时限", widget=DateInput())
 
     field_order = ["measures", "responsible_person", "responsible_phone", "funding", "deadline",
-                   "contingency_plan", "occurred_at", "comment"]
+                   "deadline_working_days", "contingency_plan", "occurred_at", "comment"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -210,19 +244,20 @@ class EscalateForm(HazardActionForm):
             self.initial.setdefault("temporary_measures", self.hazard.temporary_measures)
 
 
-class CoordinationForm(HazardActionForm):
+class CoordinationForm(DeadlineFieldsMixin, HazardActionForm):
     action, title, submit_label = "record_coordination", "记录协调决定", "记录决定"
     service = svc.hazard_record_coordination
     decision = forms.CharField(label="协调决定", widget=textarea(4))
     units_charged = forms.CharField(label="责任单位", max_length=300)
-    deadline = forms.DateField(label="新的整改时限", widget=DateInput())
+    deadline_label = "新的整改时限"
     back_to = forms.ChoiceField(
         label="后续状态",
         choices=[(HazardState.ASSIGNED, "回到学校整改（整改中）"),
                  (HazardState.TEMPORARY_MEASURES, "继续临时防范（临时防范中）")],
         initial=HazardState.TEMPORARY_MEASURES,
     )
-    field_order = ["decision", "units_charged", "deadline", "back_to", "occurred_at", "comment"]
+    field_order = ["decision", "units_charged", "deadline", "deadline_working_days", "back_to", "occurred_at",
+                   "comment"]
 
 
 class CloseInvalidForm(HazardActionForm):
@@ -232,17 +267,19 @@ class CloseInvalidForm(HazardActionForm):
     field_order = ["reason", "occurred_at", "comment"]
 
 
-class ChangeDeadlineForm(HazardActionForm):
+class ChangeDeadlineForm(DeadlineFieldsMixin, HazardActionForm):
     action, title, submit_label = "change_deadline", "调整整改时限", "调整时限"
     service = svc.hazard_change_deadline
-    deadline = forms.DateField(label="新的整改时限", widget=DateInput())
+    deadline_label = "新的整改时限"
     reason = forms.CharField(label="调整原因", widget=textarea(3))
-    field_order = ["deadline", "reason", "occurred_at"]
+    field_order = ["deadline", "deadline_working_days", "reason", "occurred_at"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["comment"]
 
+
+DEADLINE_ACTIONS = frozenset({"assign", "record_coordination", "change_deadline"})
 
 ACTION_FORMS = {
     form.action: form

@@ -13,13 +13,15 @@ from django.views.decorators.http import require_GET
 from .access import (
     acting_membership,
     can,
+    listing_levels_for,
+    listings_visible_to,
     hazard_get_for_user_or_404,
     hazards_visible_to,
     org_units_visible_to,
     schools_reportable_by,
 )
 from .errors import TransitionRefused
-from .forms import ACTION_FORMS, FIELD_ALIASES, ReportForm
+from .forms import ACTION_FORMS, DEADLINE_ACTIONS, FIELD_ALIASES, ReportForm
 from .models import AuditEventKind, Category, Evidence, HazardState, KeyPlace, OrgKind, Severity, Urgency
 from .security import record_export
 from .selectors.ledger import SORTS, LedgerFilters, ledger_for
@@ -56,6 +58,7 @@ def ledger_filters_from(params) -> LedgerFilters:
         severity=choice("severity", Severity),
         state=choice("state", HazardState),
         overdue=params.get("overdue") in ("1", "on", "true"),
+        listed=params.get("listed") in ("1", "on", "true"),
         q=params.get("q", "").strip()[:100],
         reported_from=_date(params.get("reported_from")),
         reported_to=_date(params.get("reported_to")),
@@ -129,6 +132,22 @@ def _submit(request, form, *, action: str):
         return None
 
 
+WEEKDAYS = "一二三四五六日"
+
+
+def _announce_deadline(request, hazard) -> None:
+    """After a deadline was set: the resulting date (and its basis), and the uncovered-year warning."""
+    if hazard.deadline is None:
+        return
+    text = f"整改时限为 {hazard.deadline:%Y-%m-%d}（星期{WEEKDAYS[hazard.deadline.weekday()]}）"
+    if hazard.deadline_working_days:
+        text += f"，即 {hazard.deadline_working_days} 个工作日内"
+    messages.info(request, text + "。")
+    warning = getattr(hazard, "deadline_warning", "")
+    if warning:
+        messages.warning(request, warning)
+
+
 def _refusal_before_form(user, action: str, hazard) -> str | None:
     """Why the user cannot open this form now (wrong state, role or scope), or None."""
     if not action_allowed_from(action, hazard.state):
@@ -184,6 +203,8 @@ def hazard_action(request, pk: int, action: str):
                 return redirect(hazard)
             if result is not None:
                 messages.success(request, f"已{TRANSITION_LABELS[action]}。")
+                if action in DEADLINE_ACTIONS:
+                    _announce_deadline(request, result)
                 return redirect(hazard)
         return render(request, "casework/action_form.html", {**context, "form": form, "title": form.title},
                       status=_status(form))
@@ -206,7 +227,24 @@ def hazard_detail(request, pk: int):
         "history": history,
         "evidence": hazard.evidence.all(),
         "available_actions": actions,
+        **_listing_context(request.user, hazard),
     })
+
+
+def _listing_context(user, hazard) -> dict:
+    """The hazard's listed supervisions (挂牌督办) and whether the user may list it (casework.access decides)."""
+    from .models import ListingState
+    from .services.listings import LISTABLE_STATES
+
+    listings = list(listings_visible_to(user).filter(hazard=hazard).select_related("authority")
+                    .order_by("-listed_on", "-pk"))
+    for item in listings:
+        item.hazard = hazard
+    can_list = False
+    if hazard.is_major and hazard.state in LISTABLE_STATES:
+        taken = {item.level for item in listings if item.state == ListingState.ACTIVE}
+        can_list = any(level not in taken for level in listing_levels_for(user, hazard))
+    return {"listings": listings, "can_list": can_list}
 
 
 PAYLOAD_LABELS = {

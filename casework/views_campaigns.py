@@ -27,7 +27,14 @@ from .access import (
 from .errors import TransitionRefused
 from .forms_campaigns import CampaignForm, InspectionHeaderForm, PolicePartForm, SchoolPartForm, SendBackForm
 from .models import InspectionKind, KeyPlace, OrgKind, ResultOutcome, Role
-from .selectors.campaigns import campaign_checklist, campaign_progress, current_phase, return_hazard_counts
+from .selectors.campaigns import (
+    campaign_checklist,
+    campaign_progress,
+    current_phase,
+    return_hazard_counts,
+    return_side_for,
+)
+from .reports.links import campaign_report_links
 from .services import campaigns as svc
 
 
@@ -105,6 +112,7 @@ def campaign_detail(request, pk: int):
         "can_inspect": bool(_inspection_kinds(request.user)) and campaign.active,
         "own_schools": own_schools,
         "categories": campaign.checklist_categories.all(),
+        "report_links": campaign_report_links(request.user, campaign),
     })
 
 
@@ -234,11 +242,14 @@ def return_detail(request, pk: int):
     return render(request, "casework/return_detail.html", {
         "r": school_return,
         "counts": return_hazard_counts(user, school_return),
+        "counts_police_side": return_side_for(user) == "police",
         "show_sensitive": can_see_sensitive(user),
         "school_form": school_form,
         "police_form": police_form,
         "send_back_form": send_back_form,
         "history": school_return.history.select_related("history_user").order_by("history_date"),
+        "report_links": campaign_report_links(user, school_return.campaign, school=school_return.school,
+                                              district=school_return.district),
     })
 
 
@@ -247,4 +258,5 @@ def return_list(request, pk: int):
     campaign = campaign_get_for_user_or_404(request.user, pk)
     returns = (returns_visible_to(request.user).filter(campaign=campaign)
                .select_related("school", "district", "police_station").order_by("district__name", "school__name"))
-    return render(request, "casework/return_list.html", {"campaign": campaign, "returns": returns})
+    return render(request, "casework/return_list.html", {
+        "campaign": campaign, "returns": returns, "report_links": campaign_report_links(request.user, campaign)})

@@ -262,6 +262,8 @@ NOTIFY_HTTP_TIMEOUT = float(os.environ.get("NOTIFY_HTTP_TIMEOUT", "5"))
 NOTIFY_POLL_SECONDS = float(os.environ.get("NOTIFY_POLL_SECONDS", "5"))
 DUE_CHECKS_EVERY_SECONDS = int(os.environ.get("DUE_CHECKS_EVERY_SECONDS", "3600"))
 REMINDER_DAYS_BEFORE = [int(d) for d in env_list("REMINDER_DAYS_BEFORE", "3,1")]
+# Days before a campaign phase's due date and the report due date to remind schools and district officers.
+CAMPAIGN_REMINDER_DAYS_BEFORE = [int(d) for d in env_list("CAMPAIGN_REMINDER_DAYS_BEFORE", "7,1")]
 SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
 SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
 WECOM_WEBHOOK_URL = os.environ.get("WECOM_WEBHOOK_URL", "")

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from casework.access import hazards_visible_to, memberships_of
 from casework.errors import TransitionRefused
-from casework.models import HazardState
+from casework.models import HazardState, ListingState
 from casework.models.hazard import OVERDUE_STATES
 
 from . import services
@@ -33,6 +33,8 @@ def home_sections(user, today=None) -> dict:
         "due_soon": pending.filter(deadline__gte=today, deadline__lte=today + timedelta(days=DUE_SOON_DAYS))
         .order_by("deadline", "pk"),
         "escalated": visible.filter(state=HazardState.ESCALATED).order_by("-reported_at", "pk"),
+        # Under an active listed supervision (挂牌督办): the ledger's ``listed=1`` filter lists the same.
+        "listed": visible.filter(listings__state=ListingState.ACTIVE).distinct().order_by("-reported_at", "pk"),
     }
 
 

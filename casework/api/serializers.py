@@ -199,6 +199,7 @@ class LedgerQuery(serializers.Serializer):
     severity = serializers.ChoiceField(choices=Severity.choices, required=False)
     state = serializers.ChoiceField(choices=HazardState.choices, required=False)
     overdue = serializers.BooleanField(required=False, default=False)
+    listed = serializers.BooleanField(required=False, default=False, help_text="只看挂牌督办中的隐患")
     q = serializers.CharField(required=False, max_length=100, default="")
     reported_from = serializers.DateField(required=False)
     reported_to = serializers.DateField(required=False)

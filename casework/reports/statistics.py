@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.db import models
 from django.db.models import QuerySet
 from django.urls import reverse
 
@@ -86,3 +87,38 @@ def campaign_statistics(*, hazards: QuerySet[Hazard], units: QuerySet[OrgUnit], 
         "by_severity": by_choice("severity", Severity),
         "by_state": by_state,
     }
+
+
+# ---- listed supervision (挂牌督办) -----------------------------------------------------------------
+@dataclass(frozen=True)
+class ListingFigures:
+    by_level: list[tuple[str, Figure]]
+    active: Figure
+    overdue: Figure
+    overdue_listings: list
+
+
+def listing_statistics(*, hazards: QuerySet[Hazard], today=None, limit: int = 50) -> ListingFigures:
+    """The listed cases as they are now: active listings by level, and those past their required date.
+
+    ``hazards`` is the report side's hazards from casework.access (the education side never counts a
+    sensitive case). Each figure links to the listings ledger, which filters the same way.
+    """
+    from django.utils import timezone
+
+    from casework.models import Listing, ListingLevel, ListingState
+    from casework.models.hazard import OPEN_STATES
+
+    today = today or timezone.localdate()
+    listings = reverse("listings:ledger")
+    active = Listing.objects.filter(hazard__in=hazards, state=ListingState.ACTIVE)
+    counts = {row["level"]: row["n"] for row in active.values("level").annotate(n=models.Count("pk")).order_by()}
+    overdue = (active.filter(required_by__lt=today, hazard__state__in=OPEN_STATES)
+               .select_related("hazard", "hazard__school", "district").order_by("required_by", "pk"))
+    return ListingFigures(
+        by_level=[(label, Figure(counts.get(level, 0), f"{listings}?{urlencode({'level': level})}"))
+                  for level, label in ListingLevel.choices],
+        active=Figure(sum(counts.values()), listings),
+        overdue=Figure(overdue.count(), f"{listings}?overdue=1"),
+        overdue_listings=list(overdue[:limit]),
+    )

@@ -27,7 +27,7 @@ from casework.security import record_export
 from . import pdf, xlsx
 from .asof import Moment
 from .forms import FORM_UNIT_KINDS, build_report, campaign_period, default_as_of, report_params
-from .statistics import campaign_statistics
+from .statistics import campaign_statistics, listing_statistics
 
 RENDERERS = {"pdf": (pdf.render, "application/pdf"),
              "xlsx": (xlsx.render, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")}
@@ -136,8 +136,9 @@ def statistics(request):
         campaigns, campaign, moment, side = _choices(request)
     except BadParameter as e:
         return _bad(request, e)
-    tables = None
+    tables = listed = None
     if campaign is not None:
+        listed = listing_statistics(hazards=hazards_for_report(request.user, side))
         tables = campaign_statistics(hazards=hazards_for_report(request.user, side),
                                      units=report_units_for(request.user), moment=moment,
                                      period=campaign_period(campaign))
@@ -145,4 +146,5 @@ def statistics(request):
         "campaigns": campaigns, "campaign": campaign, "moment": moment, "side": side,
         "sides": [(v, l) for v, l in ReportSide.choices if v in report_sides_for(request.user)],
         "tables": tables,
+        "listed": listed,
     })

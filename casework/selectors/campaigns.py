@@ -4,14 +4,16 @@ All of them start from the scoped querysets of casework.access.
 """
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from casework.access import (
+    ReportSide,
     can_see_sensitive,
     inspections_visible_to,
+    memberships_of,
     org_units_visible_to,
     returns_visible_to,
 )
@@ -21,13 +23,16 @@ from casework.models import (
     ChecklistCategory,
     ChecklistItem,
     Hazard,
-    HazardTransition,
+    HazardState,
     InspectionStatus,
     OrgKind,
     OrgUnit,
     ReturnStatus,
+    Role,
     SchoolReturn,
 )
+from casework.reports.asof import Moment, counts_by, hazard_ids_as_of
+from casework.reports.forms import campaign_period, default_as_of
 
 
 def current_phase(campaign: Campaign, today: date | None = None) -> CampaignPhase | None:
@@ -68,50 +73,43 @@ class HazardCounts:
         return self.total - self.rectified
 
 
-def _end_of(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+def campaign_moment(campaign: Campaign, *, cutoff: date | None = None, known_at: datetime | None = None) -> Moment:
+    """The moment a campaign's figures are taken at: the end of the cut-off day (default: the campaign's
+    statistics cut-off, else its last day), as entered by ``known_at`` (default: now) — as the reports do."""
+    as_of = (default_as_of(campaign) if cutoff is None else
+             timezone.make_aware(datetime.combine(cutoff, time(23, 59, 59)), timezone.get_current_timezone()))
+    return Moment.at(as_of, known_at)
+
+
+def _campaign_scope(campaign: Campaign, *, include_sensitive: bool) -> QuerySet[Hazard]:
+    hazards = Hazard.objects.filter(city_id=campaign.city_id)
+    return hazards if include_sensitive else hazards.filter(sensitive=False)
 
 
 def campaign_hazards(campaign: Campaign, *, cutoff: date | None = None, known_at: datetime | None = None,
                      include_sensitive: bool = False) -> QuerySet[Hazard]:
-    """The hazards a campaign counts: reported by the cut-off within its period, not closed invalid by then.
-
-    Read from the transition log (occurred_at for what had happened, recorded_at for what was entered
-    by ``known_at``), so the same cut-off and knowledge time always give the same figures.
-    """
-    cutoff = cutoff or campaign.statistics_cutoff or campaign.ends_on
-    until = _end_of(cutoff)
-    known_at = known_at or timezone.now()
-    start = timezone.make_aware(datetime.combine(campaign.starts_on, time.min))
-    log = HazardTransition.objects.filter(hazard=OuterRef("pk"), occurred_at__lt=until, recorded_at__lte=known_at)
-    qs = Hazard.objects.filter(city_id=campaign.city_id).filter(
-        Exists(log.filter(name="report", occurred_at__gte=start))
-    ).exclude(Exists(log.filter(name="close_invalid")))
-    if not include_sensitive:
-        qs = qs.filter(sensitive=False)
-    return qs
+    """The hazards a campaign counts: reported within its period and visible at the moment, not closed
+    invalid by then (casework.reports.asof, the one definition)."""
+    moment = campaign_moment(campaign, cutoff=cutoff, known_at=known_at)
+    counted = [state for state in HazardState.values if state != HazardState.CLOSED_INVALID]
+    scope = _campaign_scope(campaign, include_sensitive=include_sensitive)
+    return Hazard.objects.filter(pk__in=hazard_ids_as_of(scope, moment, campaign_period(campaign), states=counted))
 
 
 def hazard_counts_by_school(campaign: Campaign, school_ids, *, cutoff: date | None = None,
                             known_at: datetime | None = None, include_sensitive: bool = False) -> dict[int, HazardCounts]:
-    """排查出的总隐患数 / 隐患整改数 / 待验收 per school, as of the cut-off (one query)."""
-    cutoff = cutoff or campaign.statistics_cutoff or campaign.ends_on
-    until = _end_of(cutoff)
-    known_at = known_at or timezone.now()
-    log = HazardTransition.objects.filter(hazard=OuterRef("pk"), occurred_at__lt=until, recorded_at__lte=known_at)
-    rows = (
-        campaign_hazards(campaign, cutoff=cutoff, known_at=known_at, include_sensitive=include_sensitive)
-        .filter(school_id__in=list(school_ids))
-        .annotate(is_verified=Exists(log.filter(name="verify")),
-                  is_rectified=Exists(log.filter(name="report_rectified")))
-        .values("school_id")
-        .annotate(total=Count("id"),
-                  rectified=Count("id", filter=Q(is_verified=True)),
-                  pending=Count("id", filter=Q(is_rectified=True, is_verified=False)))
-    )
+    """排查出的总隐患数 / 隐患整改数 / 待验收 per school, as of the cut-off.
+
+    The figures come from ``casework.reports.asof.counts_by`` — the same function the 附件1/附件2 forms
+    and the statistics page use — so the return page and the report cannot disagree.
+    """
+    school_ids = list(school_ids)
+    moment = campaign_moment(campaign, cutoff=cutoff, known_at=known_at)
+    scope = _campaign_scope(campaign, include_sensitive=include_sensitive).filter(school_id__in=school_ids)
+    found = counts_by(scope, moment, campaign_period(campaign), by="school")
     counts = {sid: HazardCounts(0, 0, 0) for sid in school_ids}
-    for row in rows:
-        counts[row["school_id"]] = HazardCounts(row["total"], row["rectified"], row["pending"])
+    for sid, c in found.items():
+        counts[sid] = HazardCounts(c.total, c.rectified, c.pending)
     return counts
 
 
@@ -119,11 +117,20 @@ def school_hazard_counts(campaign: Campaign, school: OrgUnit, **kwargs) -> Hazar
     return hazard_counts_by_school(campaign, [school.pk], **kwargs)[school.pk]
 
 
+def return_side_for(user) -> str:
+    """Which copy of a return a user reads: the police station's (sensitive hazards counted) or the
+    education side's — which never counts a sensitive hazard, whoever reads it (city_admin and the
+    auditor included; they see the police side's figures in the reports, side=police)."""
+    if can_see_sensitive(user) and any(m.role == Role.POLICE_STATION for m in memberships_of(user)):
+        return ReportSide.POLICE
+    return ReportSide.EDUCATION
+
+
 def return_hazard_counts(user, school_return: SchoolReturn, *, cutoff: date | None = None,
                          known_at: datetime | None = None) -> HazardCounts:
     """The counts printed on a return: sensitive hazards only on the police side's copy."""
     return school_hazard_counts(school_return.campaign, school_return.school, cutoff=cutoff, known_at=known_at,
-                                include_sensitive=can_see_sensitive(user))
+                                include_sensitive=return_side_for(user) == ReportSide.POLICE)
 
 
 # ---- progress -------------------------------------------------------------------------------------

@@ -2,11 +2,11 @@
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from casework.access import hazards_visible_to
-from casework.models import Hazard
+from casework.models import Hazard, Listing, ListingState
 from casework.models.hazard import OVERDUE_STATES
 
 SORTS = {
@@ -27,6 +27,7 @@ class LedgerFilters:
     severity: str = ""
     state: str = ""
     overdue: bool = False
+    listed: bool = False  # only hazards under an active listed supervision (挂牌督办中)
     q: str = ""
     reported_from: date | None = None
     reported_to: date | None = None
@@ -47,6 +48,8 @@ def ledger_for(user, filters: LedgerFilters, *, today: date | None = None) -> Qu
             qs = qs.filter(**{name: value})
     if filters.overdue:
         qs = qs.filter(state__in=OVERDUE_STATES, deadline__lt=today or timezone.localdate())
+    if filters.listed:
+        qs = qs.filter(Exists(Listing.objects.filter(hazard=OuterRef("pk"), state=ListingState.ACTIVE)))
     if filters.q:
         qs = qs.filter(Q(title__icontains=filters.q) | Q(description__icontains=filters.q))
     if filters.reporter:

@@ -34,6 +34,8 @@ def describe_filters(filters: LedgerFilters) -> list[tuple[str, str]]:
             out.append((label, choices(value).label))
     if filters.overdue:
         out.append(("逾期", "仅逾期"))
+    if getattr(filters, "listed", False):
+        out.append(("挂牌督办", "仅挂牌督办中"))
     if filters.q:
         out.append(("关键词", filters.q))
     if filters.reporter:

@@ -8,10 +8,7 @@ moment, queue nothing.
 
 Other checks register in their own modules and are imported at the bottom of this file:
 - listed supervision (挂牌督办) progress reports due — issue 5;
-- campaign phase and report-due reminders — issue 6, once the campaign models exist: write
-  ``@due_check("campaign_report_due") def campaign_report_due(today): ...`` in a module of its own,
-  queue with ``notifications.services.notify(..., dedupe_key=f"campaign:{pk}:report:{due}:{threshold}")``
-  and import the module below.
+- campaign phase and report-due reminders (``campaign_checks``, check ``campaign_deadlines``).
 """
 from datetime import date
 
@@ -116,3 +113,4 @@ def _remind(hazard_id: int, kind: str, threshold: int, today: date) -> int:
 # Further checks register themselves on import (listed supervision, campaigns): import them here.
 
 from . import listing_checks  # noqa: E402,F401  (registers the listed-supervision checks)
+from . import campaign_checks  # noqa: E402,F401  (registers the campaign phase and report-due reminders)

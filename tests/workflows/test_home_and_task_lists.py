@@ -43,15 +43,15 @@ def test_each_roles_home_page_counts_its_own_tasks_and_deadlines(client, world, 
     soon = timezone.localdate() + timedelta(days=3)
     svc.hazard_change_deadline(hazard_id=cases["assigned"].pk, actor=world.officer_a, deadline=soon, reason="提前",
                                occurred_at=timezone.now())
-    assert counts(client, world.officer_a) == {"inbox": 0, "queue": 1, "overdue": 0, "due-soon": 1, "escalated": 1}
-    assert counts(client, world.officer_b) == {"inbox": 0, "queue": 1, "overdue": 0, "due-soon": 0, "escalated": 0}
-    assert counts(client, world.staff_a1) == {"inbox": 0, "queue": 0, "overdue": 0, "due-soon": 0, "escalated": 1}
-    assert counts(client, world.staff_a2) == {"inbox": 0, "queue": 1, "overdue": 0, "due-soon": 1, "escalated": 0}
-    assert counts(client, world.supervisor_a) == {"inbox": 0, "queue": 1, "overdue": 0, "due-soon": 1, "escalated": 1}
+    assert counts(client, world.officer_a) == {"inbox": 0, "queue": 1, "overdue": 0, "due-soon": 1, "escalated": 1, "listed": 0}
+    assert counts(client, world.officer_b) == {"inbox": 0, "queue": 1, "overdue": 0, "due-soon": 0, "escalated": 0, "listed": 0}
+    assert counts(client, world.staff_a1) == {"inbox": 0, "queue": 0, "overdue": 0, "due-soon": 0, "escalated": 1, "listed": 0}
+    assert counts(client, world.staff_a2) == {"inbox": 0, "queue": 1, "overdue": 0, "due-soon": 1, "escalated": 0, "listed": 0}
+    assert counts(client, world.supervisor_a) == {"inbox": 0, "queue": 1, "overdue": 0, "due-soon": 1, "escalated": 1, "listed": 0}
     assert counts(client, world.supervisor_b)["queue"] == 0
-    assert counts(client, world.party_a) == {"inbox": 0, "queue": 1, "overdue": 0, "due-soon": 0, "escalated": 1}
-    assert counts(client, world.party_b) == {"inbox": 0, "queue": 0, "overdue": 0, "due-soon": 0, "escalated": 0}
-    assert counts(client, world.auditor) == {"inbox": 0, "queue": 0, "overdue": 0, "due-soon": 1, "escalated": 1}
+    assert counts(client, world.party_a) == {"inbox": 0, "queue": 1, "overdue": 0, "due-soon": 0, "escalated": 1, "listed": 0}
+    assert counts(client, world.party_b) == {"inbox": 0, "queue": 0, "overdue": 0, "due-soon": 0, "escalated": 0, "listed": 0}
+    assert counts(client, world.auditor) == {"inbox": 0, "queue": 0, "overdue": 0, "due-soon": 1, "escalated": 1, "listed": 0}
     # Taking a task moves it from the queue to the inbox.
     task_take(task_id=task_of(cases["reported"]).pk, actor=world.officer_a)
     assert counts(client, world.officer_a)["queue"] == 0
