@@ -3,7 +3,6 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +20,7 @@ from .access import (
 from .errors import TransitionRefused
 from .forms import ACTION_FORMS, FIELD_ALIASES, ReportForm
 from .models import Category, Evidence, HazardState, KeyPlace, OrgKind, Severity, Urgency
-from .selectors.ledger import SORTS, LedgerFilters, ledger_for
+from .selectors.ledger import SORTS, LedgerFilters, ledger_for, ledger_page
 from .selectors.ledger_export import describe_filters, write_ledger_xlsx
 from .services.submissions import DuplicateSubmission, form_submission_claim
 from .services.transitions import SOURCES, TRANSITION_LABELS, action_allowed_from
@@ -72,7 +71,7 @@ def home(request):
 @login_required
 def ledger(request):
     filters = ledger_filters_from(request.GET)
-    page = Paginator(ledger_for(request.user, filters), 50).get_page(request.GET.get("page"))
+    page = ledger_page(ledger_for(request.user, filters), request.GET.get("page"))
     units = org_units_visible_to(request.user)
     query = request.GET.copy()
     query.pop("page", None)
