@@ -85,7 +85,7 @@ class LedgerPage:
 
     @property
     def count_display(self) -> str:
-        return f"{COUNT_CAP}+" if self.capped else str(self.count)
+        return f"{self.count}+" if self.capped else str(self.count)
 
     @property
     def num_pages(self) -> int | None:
