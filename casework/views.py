@@ -80,13 +80,25 @@ def ledger(request):
         "filters": filters,
         "query": query.urlencode(),
         "districts": units.filter(kind=OrgKind.DISTRICT).order_by("name"),
-        "schools": units.filter(kind=OrgKind.SCHOOL).order_by("name"),
+        "schools": _school_choices(units, filters),
         "categories": Category.choices,
         "key_places": KeyPlace.choices,
         "severities": Severity.choices,
         "states": HazardState.choices,
         "sorts": [(key, label) for key, label in SORT_CHOICES],
     })
+
+
+# A city holds thousands of schools: listing them all in the filter made the page ~150 KB and most of its
+# rendering time (issue 10). Beyond this many, the school list waits for a district to be chosen.
+SCHOOL_CHOICES_MAX = 400
+
+
+def _school_choices(units, filters: LedgerFilters):
+    schools = units.filter(kind=OrgKind.SCHOOL).order_by("name")
+    if filters.district:
+        schools = schools.filter(district_id=filters.district)
+    return schools if schools[:SCHOOL_CHOICES_MAX + 1].count() <= SCHOOL_CHOICES_MAX else schools.none()
 
 
 SORT_CHOICES = [("reported", "上报时间（新→旧）"), ("reported_asc", "上报时间（旧→新）"), ("deadline", "整改时限（近→远）"),

@@ -497,7 +497,7 @@ def bench_summary(report: Report, setting: Setting, repeats: int, say) -> None:
 
     say("附件2 渲染 PDF …")
     pdf.render(built)  # warm-up: loads Pango and the fonts
-    runs = max(2, min(repeats, 5))
+    runs = max(2, min(repeats, 3))
     p = [_timed(lambda: pdf.render(built)) for _ in range(runs)]
     row = Row("附件2 渲染 PDF（WeasyPrint）", "ms", p, target="< 3 s")
     row.met = row.p95 < 3000
