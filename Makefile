@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: help install system-deps run run-prod migrate demo test test-postgres check clean
+.PHONY: help install system-deps run run-prod migrate demo test test-postgres check clean bench
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -42,6 +42,15 @@ test: system-deps install ## Install and run the whole test suite (SQLite, the e
 test-postgres: system-deps install ## Run the whole suite on a private PostgreSQL (started on 127.0.0.1 if needed)
 	url=$$(bash scripts/postgres.sh $${PGDATA_DIR:-/tmp/hazards-postgres} $${PGPORT:-55432} | tail -n 1) && \
 	DATABASE_URL=$$url $(PY) -m pytest
+
+BENCH_HAZARDS ?= 20000
+BENCH_SCHOOLS ?= 300
+BENCH_REPEATS ?= 7
+bench: install ## Benchmark against the SQL floor (SQLite var/bench.sqlite3, or DATABASE_URL); BENCH_HAZARDS, BENCH_SCHOOLS size it
+	mkdir -p var
+	export DEBUG=$${DEBUG:-1} DATABASE_URL=$${DATABASE_URL:-sqlite:///$(CURDIR)/var/bench.sqlite3} && \
+	$(PY) manage.py migrate --no-input -v0 && \
+	$(PY) manage.py bench --hazards $(BENCH_HAZARDS) --schools $(BENCH_SCHOOLS) --repeats $(BENCH_REPEATS)
 
 check: install ## Django's system checks
 	DEBUG=1 $(PY) manage.py check

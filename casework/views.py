@@ -3,7 +3,6 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,7 +23,7 @@ from .errors import TransitionRefused
 from .forms import ACTION_FORMS, DEADLINE_ACTIONS, FIELD_ALIASES, ReportForm
 from .models import AuditEventKind, Category, Evidence, HazardState, KeyPlace, OrgKind, Severity, Urgency
 from .security import record_export
-from .selectors.ledger import SORTS, LedgerFilters, ledger_for
+from .selectors.ledger import SORTS, LedgerFilters, ledger_for, ledger_page
 from .selectors.ledger_export import describe_filters, write_ledger_xlsx
 from .services.submissions import DuplicateSubmission, form_submission_claim
 from .services.transitions import SOURCES, TRANSITION_LABELS, action_allowed_from
@@ -76,7 +75,7 @@ def home(request):
 @login_required
 def ledger(request):
     filters = ledger_filters_from(request.GET)
-    page = Paginator(ledger_for(request.user, filters), 50).get_page(request.GET.get("page"))
+    page = ledger_page(ledger_for(request.user, filters), request.GET.get("page"))
     units = org_units_visible_to(request.user)
     query = request.GET.copy()
     query.pop("page", None)
@@ -85,13 +84,25 @@ def ledger(request):
         "filters": filters,
         "query": query.urlencode(),
         "districts": units.filter(kind=OrgKind.DISTRICT).order_by("name"),
-        "schools": units.filter(kind=OrgKind.SCHOOL).order_by("name"),
+        "schools": _school_choices(units, filters),
         "categories": Category.choices,
         "key_places": KeyPlace.choices,
         "severities": Severity.choices,
         "states": HazardState.choices,
         "sorts": [(key, label) for key, label in SORT_CHOICES],
     })
+
+
+# A city holds thousands of schools: listing them all in the filter made the page ~150 KB and most of its
+# rendering time (issue 10). Beyond this many, the school list waits for a district to be chosen.
+SCHOOL_CHOICES_MAX = 400
+
+
+def _school_choices(units, filters: LedgerFilters):
+    schools = units.filter(kind=OrgKind.SCHOOL).order_by("name")
+    if filters.district:
+        schools = schools.filter(district_id=filters.district)
+    return schools if schools[:SCHOOL_CHOICES_MAX + 1].count() <= SCHOOL_CHOICES_MAX else schools.none()
 
 
 SORT_CHOICES = [("reported", "上报时间（新→旧）"), ("reported_asc", "上报时间（旧→新）"), ("deadline", "整改时限（近→远）"),

@@ -141,6 +141,11 @@ class Hazard(FSMModelMixin, models.Model):
             models.Index(fields=["school", "-reported_at"], name="hazard_school_reported"),
             models.Index(fields=["city", "-reported_at"], name="hazard_city_reported"),
             models.Index(fields=["state", "deadline"], name="hazard_state_deadline"),
+            # The ledger's page at province scale (issue 10): each scope in each sort order, so a page is
+            # an index walk of LIMIT rows, never a sort of the whole scope.
+            models.Index(fields=["district", "-reported_at", "-id"], name="hazard_district_reported"),
+            models.Index(fields=["district", "deadline", "-id"], name="hazard_district_deadline"),
+            models.Index(fields=["city", "deadline", "-id"], name="hazard_city_deadline"),
         ]
 
     def __str__(self) -> str:
