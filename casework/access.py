@@ -115,20 +115,23 @@ def _membership_q(m: Membership) -> Q | None:
     return q
 
 
+def _union_of(user, rule) -> Q | None:
+    """The OR of ``rule(membership)`` over the user's memberships; None when none grants anything."""
+    query = None
+    for m in memberships_of(user):
+        q = rule(m)
+        if q is not None:
+            query = q if query is None else query | q
+    return query
+
+
 def hazards_visible_to(user) -> QuerySet[Hazard]:
     """Every hazard list, page, export, report and task queue starts here."""
-    query = None
-    needs_escalation = False
-    for m in memberships_of(user):
-        q = _membership_q(m)
-        if q is None:
-            continue
-        needs_escalation |= m.role == Role.PARTY_COMMITTEE
-        query = q if query is None else query | q
+    query = _union_of(user, _membership_q)
     if query is None:
         return Hazard.objects.none()
     qs = Hazard.objects.all()
-    if needs_escalation:
+    if Role.PARTY_COMMITTEE in roles_of(user):
         qs = qs.annotate(escalated_ever=_escalated_ever())
     return qs.filter(query)
 
@@ -454,14 +457,8 @@ def _inspection_membership_q(m: Membership) -> Q | None:
 
 def inspections_visible_to(user) -> QuerySet[Inspection]:
     """Every inspection list and page starts here; an unannounced visit is hidden from the school until recorded."""
-    query = None
-    for m in memberships_of(user):
-        q = _inspection_membership_q(m)
-        if q is not None:
-            query = q if query is None else query | q
-    if query is None:
-        return Inspection.objects.none()
-    return Inspection.objects.filter(query)
+    query = _union_of(user, _inspection_membership_q)
+    return Inspection.objects.none() if query is None else Inspection.objects.filter(query)
 
 
 def inspection_get_for_user_or_404(user, pk: int) -> Inspection:
@@ -582,14 +579,8 @@ def _return_membership_q(m: Membership) -> Q | None:
 
 def returns_visible_to(user) -> QuerySet[SchoolReturn]:
     """The school returns (附件1) the user may see: the school's own, its station's schools, the district, the city."""
-    query = None
-    for m in memberships_of(user):
-        q = _return_membership_q(m)
-        if q is not None:
-            query = q if query is None else query | q
-    if query is None:
-        return SchoolReturn.objects.none()
-    return SchoolReturn.objects.filter(query)
+    query = _union_of(user, _return_membership_q)
+    return SchoolReturn.objects.none() if query is None else SchoolReturn.objects.filter(query)
 
 
 def return_get_for_user_or_404(user, pk: int) -> SchoolReturn:

@@ -12,7 +12,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from .hazard import Category, KeyPlace
-from .org import OrgUnit
+from .org import OrgUnit, SchoolPlacedMixin
 
 
 # ---- the checklist catalogue ----------------------------------------------------------------------
@@ -161,7 +161,7 @@ class InspectionStatus(models.TextChoices):
     RECORDED = "recorded", "已录入结果"
 
 
-class Inspection(models.Model):
+class Inspection(SchoolPlacedMixin, models.Model):
     """A check of one school within a campaign; an unannounced visit stays hidden from the school until recorded."""
 
     campaign = models.ForeignKey(Campaign, verbose_name="专项整治", on_delete=models.PROTECT, related_name="inspections")
@@ -198,12 +198,6 @@ class Inspection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school} {self.get_kind_display()} {self.inspected_on:%Y-%m-%d}"
-
-    def save(self, *args, **kwargs):
-        if self.school_id and not self.district_id:
-            self.district_id = self.school.district_id
-            self.city_id = self.school.city_id
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("casework:inspection_detail", args=[self.pk])
@@ -283,7 +277,7 @@ RETURN_POLICE_FIELDS = (
 )
 
 
-class SchoolReturn(models.Model):
+class SchoolReturn(SchoolPlacedMixin, models.Model):
     """附件1 学校及周边安全排查整改情况报表: one per school per campaign, filled jointly with its police station.
 
     The hazard counts (排查出的总隐患数, 隐患整改数, 未整改隐患数) are not fields: they are computed from
@@ -375,12 +369,6 @@ class SchoolReturn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school} · {self.campaign}"
-
-    def save(self, *args, **kwargs):
-        if self.school_id and not self.district_id:
-            self.district_id = self.school.district_id
-            self.city_id = self.school.city_id
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("casework:return_detail", args=[self.pk])

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
-from .org import OrgUnit
+from .org import OrgUnit, SchoolPlacedMixin
 
 
 class HazardState(models.TextChoices):
@@ -76,7 +76,7 @@ class DeadlineBasis(models.TextChoices):
     WORKING_DAYS = "working_days", "工作日"
 
 
-class Hazard(FSMModelMixin, models.Model):
+class Hazard(FSMModelMixin, SchoolPlacedMixin, models.Model):
     # Where: the school and, denormalised for one-equality scoping, its district and city.
     school = models.ForeignKey(
         OrgUnit, verbose_name="学校", on_delete=models.PROTECT, related_name="hazards",
@@ -150,12 +150,6 @@ class Hazard(FSMModelMixin, models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.title}"
-
-    def save(self, *args, **kwargs):
-        if self.school_id and not self.district_id:
-            self.district_id = self.school.district_id
-            self.city_id = self.school.city_id
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("casework:hazard_detail", args=[self.pk])

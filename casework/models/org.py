@@ -116,3 +116,14 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.org_unit} · {self.get_role_display()}"
+
+
+class SchoolPlacedMixin:
+    """For rows that belong to a school: the district and city are copied from it on first save, so
+    every scope filter is one indexed equality (and the district can be the distribution column)."""
+
+    def save(self, *args, **kwargs):
+        if self.school_id and not self.district_id:
+            self.district_id = self.school.district_id
+            self.city_id = self.school.city_id
+        super().save(*args, **kwargs)
