@@ -55,7 +55,11 @@ class OccurredAtField(serializers.DateTimeField):
         return moment
 
 
-class DeadlineField(serializers.DateField):
+class OptionalDateField(serializers.DateField):
+    """A date the service may require: optional here (the service names it if missing), bounded to sane years."""
+
+    out_of_range = "日期不合理。"
+
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
         kwargs.setdefault("allow_null", True)
@@ -65,8 +69,12 @@ class DeadlineField(serializers.DateField):
     def to_internal_value(self, value):
         day = super().to_internal_value(value)
         if not date(2000, 1, 1) <= day <= date(2100, 12, 31):
-            raise serializers.ValidationError("整改时限不合理。")
+            raise serializers.ValidationError(self.out_of_range)
         return day
+
+
+class DeadlineField(OptionalDateField):
+    out_of_range = "整改时限不合理。"
 
 
 class WorkingDaysField(serializers.IntegerField):

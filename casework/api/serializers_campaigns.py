@@ -1,7 +1,6 @@
 """Campaigns, inspections and school returns in the API. Inputs check types and sizes; the services in
 casework.services.campaigns check role, scope, state and content. Sensitive notes on a return reach
 only those who may see sensitive information."""
-from datetime import date
 
 from django.utils import timezone
 from rest_framework import serializers
@@ -21,23 +20,12 @@ from casework.models import (
 from casework.models.campaign import RETURN_POLICE_FIELDS
 from casework.services.campaigns import SCHOOL_FIELDS, ResultInput
 
-from .serializers import MAX_ID, OccurredAtField, text
+from .serializers import MAX_ID, OccurredAtField, OptionalDateField, text
 
 MAX_RESULTS = 500
 
 
-class DayField(serializers.DateField):
-    def __init__(self, **kwargs):
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("allow_null", True)
-        kwargs.setdefault("default", None)
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, value):
-        day = super().to_internal_value(value)
-        if not date(2000, 1, 1) <= day <= date(2100, 12, 31):
-            raise serializers.ValidationError("日期不合理。")
-        return day
+DayField = OptionalDateField
 
 
 # ---- campaigns -------------------------------------------------------------------------------

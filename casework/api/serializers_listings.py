@@ -7,28 +7,13 @@ from casework.access import can_on_listing, hazards_visible_to
 from casework.models import Evidence, Listing, ListingLevel, ListingProgressReport, ListingReminder, ListingState
 from casework.services.listings import MAX_INTERVAL_DAYS
 
-from .serializers import MAX_ID, EvidenceSerializer, OccurredAtField, TransitionInput, files, text
+from .serializers import MAX_ID, EvidenceSerializer, OccurredAtField, OptionalDateField, TransitionInput, files, text
 
 LISTING_ACTIONS = {"listing_progress": "progress", "listing_reminder": "remind", "delist": "delist"}
 LISTING_ACTION_CHOICES = list(LISTING_ACTIONS.values())
 
 
-class DecisionDateField(serializers.DateField):
-    """A decision's date (挂牌日期, 摘牌日期): the service refuses it if missing, in the future or out of order."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("allow_null", True)
-        kwargs.setdefault("default", None)
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, value):
-        from datetime import date
-
-        day = super().to_internal_value(value)
-        if not date(2000, 1, 1) <= day <= date(2100, 12, 31):
-            raise serializers.ValidationError("日期不合理。")
-        return day
+DecisionDateField = OptionalDateField  # 挂牌日期, 摘牌日期: the service refuses one missing, future or out of order
 
 
 # ---- input -----------------------------------------------------------------------------------
