@@ -63,7 +63,8 @@ def test_the_generate_province_command_reports_what_it_made(db):
     assert "300 条隐患" in out.getvalue() and "哈希链校验通过" in out.getvalue()
 
 
-def test_the_bench_prints_every_row_of_its_table(db):
+def test_the_bench_prints_every_row_of_its_table(transactional_db):
+    # Committed data: on PostgreSQL the bench's concurrent clients read it on their own connections.
     generate_province(schools=30, hazards=300, seed=7)
     report = run_bench(repeats=2, export_rows=200)
     names = [r.name for r in report.rows]
@@ -74,7 +75,7 @@ def test_the_bench_prints_every_row_of_its_table(db):
     assert verify_hazard_chains() == []  # the floor's raw writes keep the chain whole
 
 
-def test_the_bench_command_generates_what_is_missing_and_prints_the_table(db):
+def test_the_bench_command_generates_what_is_missing_and_prints_the_table(transactional_db):
     out = StringIO()
     call_command("bench", hazards=300, schools=30, repeats=2, export_rows=100, stdout=out, stderr=StringIO())
     assert Hazard.objects.count() >= 300
