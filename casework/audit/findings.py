@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from casework.access import CHAIN_ACTIONS, hazards_visible_to
+from casework.calendar import WorkingCalendar
 from casework.models import Evidence, HazardTransition, Membership, Severity
 from casework.models.hazard import OVERDUE_STATES
 
@@ -35,15 +36,11 @@ class Finding:
     note: str = ""  # when the finding cannot be computed yet, why
 
 
-def is_working_time(moment: datetime) -> bool:
-    """Asia/Shanghai, 08:00–20:00 on a working day (statutory holidays and make-up days when known)."""
+def is_working_time(moment: datetime, calendar: WorkingCalendar | None = None) -> bool:
+    """Asia/Shanghai, 08:00–20:00 on a working day of the project's calendar (statutory holidays,
+    make-up days, the city's overrides); pass one calendar when checking many moments."""
     moment = local(moment)
-    try:
-        import chinese_calendar
-
-        workday = chinese_calendar.is_workday(moment.date())
-    except (ImportError, NotImplementedError):
-        workday = moment.weekday() < 5
+    workday = (calendar or WorkingCalendar()).is_workday(moment.date())
     return workday and WORK_START <= moment.time() < WORK_END
 
 
@@ -173,18 +170,19 @@ def _changes(user, start: datetime, end: datetime):
 
 def changes_outside_working_hours(user, start: datetime, end: datetime) -> Finding:
     records, edits = _changes(user, start, end)
+    calendar = WorkingCalendar()  # one calendar: its overrides are read once per year, not per record
     rows = []
     for r in sorted(records, key=lambda r: (r.recorded_at, r.id)):
         when = []
-        if start <= r.recorded_at < end and not is_working_time(r.recorded_at):
+        if start <= r.recorded_at < end and not is_working_time(r.recorded_at, calendar):
             when.append(f"录入于 {local(r.recorded_at):%Y-%m-%d %H:%M（%a）}")
-        if start <= r.occurred_at < end and not is_working_time(r.occurred_at):
+        if start <= r.occurred_at < end and not is_working_time(r.occurred_at, calendar):
             when.append(f"发生于 {local(r.occurred_at):%Y-%m-%d %H:%M（%a）}")
         if when:
             rows.append(_hazard_row(r.hazard, detail=f"{r.label} · {r.actor.get_full_name() or r.actor.username} · "
                                                      f"{'，'.join(when)}", record=r))
     for e in edits:
-        if not is_working_time(e.history_date):
+        if not is_working_time(e.history_date, calendar):
             who = e.history_user.username if e.history_user else "系统"
             rows.append({"hazard_id": e.id, "title": e.title, "school": e.school.name if e.school else "",
                          "detail": f"直接修改 · {who} · {local(e.history_date):%Y-%m-%d %H:%M（%a）}"})

@@ -139,10 +139,19 @@ def test_an_active_listing_without_progress_reports_is_a_finding_until_the_schoo
     (datetime(2025, 10, 2, 10, 0, tzinfo=SH), False),    # National Day holiday, a Thursday
     (datetime(2025, 9, 28, 10, 0, tzinfo=SH), True),     # Sunday made a working day (调休)
 ])
-def test_working_time_is_judged_in_shanghai_with_holidays(moment, working):
+def test_working_time_is_judged_in_shanghai_with_holidays(db, moment, working):
     assert is_working_time(moment) is working
     # The same moment spelled in UTC is judged the same.
     assert is_working_time(moment.astimezone(ZoneInfo("UTC"))) is working
+
+
+def test_working_time_follows_the_citys_holiday_overrides(world):
+    from casework.services.deadlines import holiday_override_set
+
+    wednesday = datetime(2025, 3, 12, 9, 0, tzinfo=SH)
+    assert is_working_time(wednesday)
+    holiday_override_set(actor=world.city_admin, day=wednesday.date(), is_workday=False, name="临时停课")
+    assert not is_working_time(wednesday)
 
 
 def test_changes_said_to_happen_or_entered_outside_working_hours_are_findings(world, monkeypatch):
