@@ -1,7 +1,6 @@
 """Schemathesis against the API's own OpenAPI schema on a live server on 127.0.0.1: for a token-holding
 user of each role, no 500s, documented status codes and content types, responses that match the schema."""
 import json
-from datetime import timedelta
 
 import pytest
 import schemathesis
@@ -78,14 +77,14 @@ def test_every_operation_conforms_to_the_schema_for_every_role(api_world, live_s
     assert len(operations) >= 40
 
     for operation in operations:
-        @settings(max_examples=MAX_EXAMPLES, deadline=timedelta(seconds=10), phases=[Phase.explicit, Phase.generate],
+        @settings(max_examples=MAX_EXAMPLES, deadline=None, phases=[Phase.explicit, Phase.generate],
                   suppress_health_check=list(HealthCheck), database=None, derandomize=True)
         @given(case=strategy_for(operation))
         def run(case):
             for role, token in api_world.items():
                 try:
                     case.call_and_validate(base_url=live_server.url, headers={"Authorization": f"Bearer {token}"},
-                                           checks=CHECKS, timeout=10)
+                                           checks=CHECKS, timeout=30)
                 except Exception as failure:
                     raise AssertionError(f"{operation.label} as {role}: {failure}") from failure
 
