@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "notifications",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from our own static files, not a CDN
     "casework.api",
 ]
 
@@ -235,6 +236,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "隐患上报、交办、整改、验收的接口。错误统一为 {code, message, fields}。",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # /api/docs/ works on a government intranet and under the CSP: no CDN, no inline script.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "HazardStateEnum": "casework.models.hazard.HazardState",

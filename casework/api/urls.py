@@ -1,6 +1,8 @@
 """The API's routes. New resources (listings, campaigns, inspections) register a viewset here."""
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
 from . import views, views_campaigns, views_listings
@@ -19,7 +21,9 @@ router.register("school-returns", views_campaigns.SchoolReturnViewSet, basename=
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # Swagger UI sets inline style attributes; scripts stay 'self' only (the split view serves its init script).
+    path("docs/", csp_update({"style-src": [UNSAFE_INLINE]})(SpectacularSwaggerSplitView.as_view(url_name="api:schema")),
+         name="docs"),
     path("evidence/<int:pk>/file/", views.EvidenceFileView.as_view(), name="evidence-file"),
     path("", include(router.urls)),
 ]
