@@ -77,8 +77,9 @@ def action_allowed_from(action: str, state: str) -> bool:
 
 def lock_hazard(hazard_id: int) -> Hazard:
     """Lock the hazard row for this transaction (lock first, then check: callers' copies go stale)."""
+    # Only the hazard's row: FOR UPDATE without OF would also lock its school's and district's rows.
     try:
-        return Hazard.objects.select_for_update().select_related("school", "district").get(pk=hazard_id)
+        return Hazard.objects.select_for_update(of=("self",)).select_related("school", "district").get(pk=hazard_id)
     except Hazard.DoesNotExist:
         raise TransitionRefused("隐患不存在或不在您的管辖范围内。", code=errors.OUT_OF_SCOPE) from None
 
