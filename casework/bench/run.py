@@ -227,7 +227,9 @@ class Floor:
                 hazard_id=hazard_id, district_id=district.pk, name="assign", from_state=from_state,
                 to_state=HazardState.ASSIGNED, actor_id=officer.pk, actor_role=Role.DISTRICT_OFFICER,
                 actor_unit_id=district.pk, occurred_at=occurred, recorded_at=now, comment="",
-                payload={"responsible_person": "王主任", "measures": "清理通道", "deadline": deadline.isoformat()},
+                payload={"responsible_person": "王主任", "responsible_phone": "", "measures": "清理通道", "funding": "",
+                         "contingency_plan": "", "deadline": deadline.isoformat(), "deadline_basis": "date",
+                         "deadline_working_days": None},  # what the service records
                 seq=seq + 1, prev_hash=last_hash,
             )
             record.hash = compute_hash(last_hash, transition_content(record))
@@ -249,7 +251,7 @@ class Floor:
                 c.execute(f"INSERT INTO {self.notification_table} (recipient_id, event, title, body, url, created_at) "
                           "VALUES (%s, 'hazard.assign', %s, %s, %s, %s)",
                           [recipient, f"隐患已交办，请落实整改：#{hazard_id} {title}", school_name,
-                           f"/hazards/{hazard_id}/", now])
+                           reverse("casework:hazard_detail", args=[hazard_id]), now])
             c.execute("SELECT user_id, channel, address FROM notifications_channelpreference WHERE user_id IN "
                       f"({', '.join(['%s'] * len(recipients)) or 'NULL'}) AND channel IN "
                       f"({', '.join(['%s'] * len(self.channels))}) AND enabled", [*recipients, *self.channels])
