@@ -67,6 +67,8 @@ def _plain_node(node) -> bool:
 
 
 def _direct_step_applies(task, actor) -> bool:
+    if not connection.features.can_return_rows_from_bulk_insert:
+        return False  # _advance links the new tasks by the ids their INSERT returns
     node = task.flow_task
     if task.status not in (STATUS.NEW, STATUS.ASSIGNED) or not _plain_node(node):
         return False
@@ -123,10 +125,7 @@ def _advance(process: HazardProcess, task, *, record: HazardTransition | None) -
         following.started = timezone.now()
         finishes_case = not Task.objects.filter(process=process, finished__isnull=True).exists()
         following.status, following.finished = STATUS.DONE, timezone.now()
-    Task.objects.bulk_create([route, following])
-    if route.pk is None or following.pk is None:  # a backend that does not return ids from a bulk insert
-        route.pk = Task.objects.filter(process=process, flow_task=switch).order_by("-pk")[0].pk
-        following.pk = Task.objects.filter(process=process, flow_task=chosen).order_by("-pk")[0].pk
+    Task.objects.bulk_create([route, following])  # ids returned (checked in _direct_step_applies)
     # ``task.previous.add(prev)`` writes (from_task = task, to_task = prev).
     Task.previous.through.objects.bulk_create([
         Task.previous.through(from_task_id=route.pk, to_task_id=task.pk),
