@@ -180,7 +180,8 @@ class Floor:
     (deliveries to queue), the hazard's flow process locked and its open task. The writes: the hazard,
     its history row, the hashed transition record, the chain head, the notification, and the flow's
     task rows (the finished task, the route and the next task, their two links), as raw statements
-    with their values computed in place.
+    with their values computed in place. (No delivery rows: in generated data nobody chose an external
+    channel, so the service writes none either; the channel read above is what decides that.)
     """
 
     def __init__(self):
