@@ -174,22 +174,26 @@ def device_tokens_of(user) -> QuerySet:
 
 
 def membership_covers(m: Membership, hazard: Hazard) -> bool:
-    """The rule of ``_membership_q`` for one hazard in memory."""
-    unit = m.org_unit
+    """The rule of ``_membership_q`` for one hazard in memory.
+
+    Only the supervisor's and the party committee's rules read the unit row (its kind, its district);
+    the others compare ids, so a membership loaded without its unit costs no query here.
+    """
+    unit_id = m.org_unit_id
     if hazard.sensitive and m.role not in SENSITIVE_ROLES:
         return False
     if m.role == Role.SCHOOL_STAFF:
-        return hazard.school_id == unit.pk
+        return hazard.school_id == unit_id
     if m.role == Role.POLICE_STATION:
-        return hazard.school.police_station_id == unit.pk
+        return hazard.school.police_station_id == unit_id
     if m.role == Role.DISTRICT_OFFICER:
-        return hazard.district_id == unit.pk
+        return hazard.district_id == unit_id
     if m.role == Role.SUPERVISOR:
-        return hazard.city_id == unit.pk if unit.kind == OrgKind.CITY else hazard.district_id == unit.pk
+        return hazard.city_id == unit_id if m.org_unit.kind == OrgKind.CITY else hazard.district_id == unit_id
     if m.role == Role.PARTY_COMMITTEE:
-        return hazard.district_id == unit.district_id and hazard.transitions.filter(name="escalate").exists()
+        return hazard.district_id == m.org_unit.district_id and hazard.transitions.filter(name="escalate").exists()
     if m.role in (Role.CITY_ADMIN, Role.AUDITOR):
-        return hazard.city_id == unit.pk
+        return hazard.city_id == unit_id
     return False
 
 

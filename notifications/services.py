@@ -64,16 +64,19 @@ def queue_deliveries(notifications: list[Notification]) -> list[Delivery]:
     if not notifications:
         return []
     configured = [name for name in EXTERNAL if CHANNELS[name].is_configured()]
-    prefs = ChannelPreference.objects.filter(
-        user_id__in={n.recipient_id for n in notifications}, channel__in=configured, enabled=True,
-    ).select_related("user")
+    recipient_ids = {n.recipient_id for n in notifications}
+    # The recipients the caller handed over are at hand (``notify``): join the users only for the others.
+    users = {n.recipient_id: n.recipient for n in notifications if Notification.recipient.is_cached(n)}
+    prefs = ChannelPreference.objects.filter(user_id__in=recipient_ids, channel__in=configured, enabled=True)
+    if len(users) < len(recipient_ids):
+        prefs = prefs.select_related("user")
     chosen: dict[int, list[ChannelPreference]] = {}
     for pref in prefs:
         chosen.setdefault(pref.user_id, []).append(pref)
     now = timezone.now()
     deliveries = [
         Delivery(notification=n, channel=pref.channel, next_attempt_at=now, created_at=now,
-                 address=pref.address or CHANNELS[pref.channel].default_address(pref.user))
+                 address=pref.address or CHANNELS[pref.channel].default_address(users.get(pref.user_id) or pref.user))
         for n in notifications for pref in chosen.get(n.recipient_id, ())
     ]
     if deliveries:

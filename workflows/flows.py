@@ -24,8 +24,16 @@ from .nodes import NODE_FOR_STATE, primary_action
 from .task_views import TaskView
 
 
+def remember_hazard(process: HazardProcess, hazard: Hazard) -> None:
+    """Hand ``route`` the hazard as this transaction locked and saved it (its state is the new one)."""
+    process._hazard_in_transaction = hazard
+
+
 def _state_of(activation) -> str:
-    # Read the state from the database: inside the transition's transaction it is the new one.
+    hazard = getattr(activation.process, "_hazard_in_transaction", None)
+    if hazard is not None and hazard.pk == activation.process.hazard_id:
+        return hazard.state
+    # Otherwise read the state from the database: inside the transition's transaction it is the new one.
     return Hazard.objects.values_list("state", flat=True).get(pk=activation.process.hazard_id)
 
 
@@ -89,4 +97,5 @@ class HazardFlow(flow.Flow):
 
     def start_case(self, activation, hazard):
         activation.process.hazard = hazard
+        remember_hazard(activation.process, hazard)
         return activation.process

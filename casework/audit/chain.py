@@ -44,8 +44,11 @@ def compute_hash(prev_hash: str, content: dict) -> str:
 
 def lock_chain_head(key: str) -> AuditChainHead:
     """Take the chain's head row FOR UPDATE, creating it on first use."""
-    AuditChainHead.objects.get_or_create(chain=key)
-    return AuditChainHead.objects.select_for_update().get(chain=key)
+    head = AuditChainHead.objects.select_for_update().filter(chain=key).first()
+    if head is None:
+        AuditChainHead.objects.get_or_create(chain=key)
+        head = AuditChainHead.objects.select_for_update().get(chain=key)
+    return head
 
 
 def append_transition(record: HazardTransition) -> HazardTransition:

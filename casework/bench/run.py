@@ -172,23 +172,34 @@ def assign_through_service(setting: Setting, hazard_id: int) -> None:
 
 
 class Floor:
-    """The bare SQL writes of one assignment, in one transaction: what the service does, minus Python.
+    """The bare SQL of one assignment, in one transaction: what the service must do, minus Python.
 
-    Lock the hazard; update it; insert its history row; lock the chain head; insert the (hashed)
-    transition record; move the head; queue the notification; and the flow's task writes (close the
-    open task, open the next ones), as raw statements with their values computed in place.
+    The reads the service cannot skip: the actor's memberships (role and scope check), the hazard
+    locked with what the notification names (title, school), the last transition's time, the chain
+    head locked, the notification's audience (the school's active staff) and their external channels
+    (deliveries to queue), the hazard's flow process locked and its open task. The writes: the hazard,
+    its history row, the hashed transition record, the chain head, the notification, and the flow's
+    task rows (the finished task, the route and the next task, their two links), as raw statements
+    with their values computed in place. (No delivery rows: in generated data nobody chose an external
+    channel, so the service writes none either; the channel read above is what decides that.)
     """
 
     def __init__(self):
+        from notifications.channels import CHANNELS, EXTERNAL
         from notifications.models import Notification
+        from workflows.flows import HazardFlow
 
         self.hist = Hazard.history.model
         self.for_update = " FOR UPDATE" if connection.features.has_select_for_update else ""
+        self.for_update_of = " FOR UPDATE OF h" if connection.features.has_select_for_update_of else self.for_update
         hazard_cols = [f.column for f in Hazard._meta.concrete_fields if f.attname != "updated_at"]
         self.hist_cols = ", ".join(hazard_cols + ["history_date", "history_change_reason", "history_type",
                                                   "history_user_id"])
         self.hist_select = ", ".join(hazard_cols)
         self.notification_table = Notification._meta.db_table
+        self.channels = [name for name in EXTERNAL if CHANNELS[name].is_configured()] or [""]
+        self.route, self.rectify = (HazardFlow.task_class._meta.get_field("flow_task").get_prep_value(n)
+                                    for n in (HazardFlow.route, HazardFlow.rectify))
 
     def assign(self, setting: Setting, hazard_id: int) -> None:
         now = timezone.now()
@@ -196,9 +207,14 @@ class Floor:
         deadline = timezone.localdate() + timedelta(days=15)
         officer, district = setting.officer, setting.district
         with transaction.atomic(), connection.cursor() as c:
-            c.execute(f"SELECT id, state, school_id, district_id FROM casework_hazard WHERE id = %s{self.for_update}",
-                      [hazard_id])
-            _, from_state, school_id, _ = c.fetchone()
+            # Role and scope: the actor's memberships.
+            c.execute("SELECT m.id, m.role, m.org_unit_id, u.kind FROM casework_membership m JOIN casework_orgunit u "
+                      "ON u.id = m.org_unit_id WHERE m.user_id = %s AND m.active", [officer.pk])
+            assert any(role == Role.DISTRICT_OFFICER and unit == district.pk for _, role, unit, _ in c.fetchall())
+            c.execute("SELECT h.id, h.state, h.school_id, h.district_id, h.sensitive, h.title, s.name "
+                      f"FROM casework_hazard h JOIN casework_orgunit s ON s.id = h.school_id WHERE h.id = %s"
+                      f"{self.for_update_of}", [hazard_id])
+            _, from_state, school_id, _, _, title, school_name = c.fetchone()
             c.execute("SELECT MAX(occurred_at) FROM casework_hazardtransition WHERE hazard_id = %s", [hazard_id])
             c.execute("UPDATE casework_hazard SET state = %s, responsible_person = %s, measures = %s, deadline = %s, "
                       "deadline_basis = 'date', updated_at = %s WHERE id = %s",
@@ -212,43 +228,52 @@ class Floor:
                 hazard_id=hazard_id, district_id=district.pk, name="assign", from_state=from_state,
                 to_state=HazardState.ASSIGNED, actor_id=officer.pk, actor_role=Role.DISTRICT_OFFICER,
                 actor_unit_id=district.pk, occurred_at=occurred, recorded_at=now, comment="",
-                payload={"responsible_person": "王主任", "measures": "清理通道", "deadline": deadline.isoformat()},
+                payload={"responsible_person": "王主任", "responsible_phone": "", "measures": "清理通道", "funding": "",
+                         "contingency_plan": "", "deadline": deadline.isoformat(), "deadline_basis": "date",
+                         "deadline_working_days": None},  # what the service records
                 seq=seq + 1, prev_hash=last_hash,
             )
             record.hash = compute_hash(last_hash, transition_content(record))
             c.execute("INSERT INTO casework_hazardtransition (hazard_id, district_id, name, from_state, to_state, "
                       "actor_id, actor_role, actor_unit_id, occurred_at, recorded_at, comment, payload, seq, prev_hash, "
-                      "hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, '', %s, %s, %s, %s)",
+                      "hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, '', %s, %s, %s, %s) RETURNING id",
                       [hazard_id, district.pk, "assign", from_state, HazardState.ASSIGNED, officer.pk,
                        Role.DISTRICT_OFFICER, district.pk, occurred, now, _json(record.payload), record.seq,
                        last_hash, record.hash])
+            record_id = c.fetchone()[0]
             c.execute("UPDATE casework_auditchainhead SET seq = %s, last_hash = %s WHERE chain = %s",
                       [record.seq, record.hash, key])
-            c.execute(f"INSERT INTO {self.notification_table} (recipient_id, event, title, body, url, created_at) "
-                      "VALUES (%s, 'hazard.assign', %s, '', '', %s)",
-                      [setting.staff[school_id].pk, f"隐患已交办，请落实整改：#{hazard_id}", now])
-            # The flow: finish the open task, record the route, open the next human task.
-            c.execute("SELECT t.id, t.process_id FROM viewflow_task t JOIN workflows_hazardprocess p "
-                      "ON p.process_ptr_id = t.process_id WHERE p.hazard_id = %s AND t.status IN ('NEW', 'ASSIGNED', "
-                      "'STARTED') ORDER BY t.id", [hazard_id])
-            open_task = c.fetchone()
-            if open_task:
-                task_id, _process_id = open_task
-                c.execute("UPDATE viewflow_task SET status = 'ASSIGNED', owner_id = %s, assigned = %s WHERE id = %s",
-                          [officer.pk, now, task_id])
-                c.execute("UPDATE viewflow_task SET status = 'DONE', started = %s, finished = %s WHERE id = %s",
-                          [now, now, task_id])
-                for flow_task in ("workflows/flows.HazardFlow.route", "workflows/flows.HazardFlow.rectify"):
-                    c.execute("INSERT INTO viewflow_task (flow_task, flow_task_type, status, created, token, "
-                              "external_task_id, data, process_id, owner_permission, owner_permission_obj_pk) "
-                              "SELECT %s, flow_task_type, 'NEW', %s, token, external_task_id, data, process_id, "
-                              "owner_permission, owner_permission_obj_pk FROM viewflow_task WHERE id = %s",
-                              [flow_task, now, task_id])
-                    new_id = _last_id(c, "viewflow_task")
-                    c.execute("INSERT INTO viewflow_task_previous (from_task_id, to_task_id) VALUES (%s, %s)",
-                              [task_id, new_id])
-                    task_id = new_id
-                c.execute("UPDATE viewflow_task SET status = 'DONE', finished = %s WHERE id = %s", [now, task_id])
+            # The notification: its audience, the rows, and the recipients' external channels (deliveries).
+            c.execute("SELECT u.id FROM casework_membership m JOIN auth_user u ON u.id = m.user_id "
+                      "WHERE m.role = %s AND m.org_unit_id = %s AND m.active AND u.is_active",
+                      [Role.SCHOOL_STAFF, school_id])
+            recipients = [r[0] for r in c.fetchall()]
+            for recipient in recipients:
+                c.execute(f"INSERT INTO {self.notification_table} (recipient_id, event, title, body, url, created_at) "
+                          "VALUES (%s, 'hazard.assign', %s, %s, %s, %s)",
+                          [recipient, f"隐患已交办，请落实整改：#{hazard_id} {title}", school_name,
+                           reverse("casework:hazard_detail", args=[hazard_id]), now])
+            c.execute("SELECT user_id, channel, address FROM notifications_channelpreference WHERE user_id IN "
+                      f"({', '.join(['%s'] * len(recipients)) or 'NULL'}) AND channel IN "
+                      f"({', '.join(['%s'] * len(self.channels))}) AND enabled", [*recipients, *self.channels])
+            # The flow: lock the process, finish its open task, record the route, open the next human task.
+            c.execute(f"SELECT process_ptr_id FROM workflows_hazardprocess WHERE hazard_id = %s{self.for_update}",
+                      [hazard_id])
+            process_id = c.fetchone()[0]
+            c.execute("SELECT id, token FROM viewflow_task WHERE process_id = %s AND status IN ('NEW', 'ASSIGNED', "
+                      "'STARTED') ORDER BY id", [process_id])
+            task_id, token = c.fetchone()
+            c.execute("UPDATE viewflow_task SET status = 'DONE', owner_id = %s, assigned = %s, started = %s, "
+                      "finished = %s, data = %s WHERE id = %s",
+                      [officer.pk, now, now, now, _json({"transition": "assign", "transition_id": record_id}),
+                       task_id])
+            c.execute("INSERT INTO viewflow_task (flow_task, flow_task_type, status, created, finished, token, data, "
+                      "process_id) VALUES (%s, 'SWITCH', 'DONE', %s, %s, %s, '{}', %s), "
+                      "(%s, 'HUMAN', 'NEW', %s, NULL, %s, '{}', %s) RETURNING id",
+                      [self.route, now, now, token, process_id, self.rectify, now, token, process_id])
+            route_id, rectify_id = sorted(r[0] for r in c.fetchall())
+            c.execute("INSERT INTO viewflow_task_previous (from_task_id, to_task_id) VALUES (%s, %s), (%s, %s)",
+                      [route_id, task_id, rectify_id, route_id])  # (task, its previous task)
 
 
 def _json(value) -> str:
@@ -257,24 +282,22 @@ def _json(value) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _last_id(cursor, table: str) -> int:
-    if connection.vendor == "postgresql":
-        cursor.execute(f"SELECT currval(pg_get_serial_sequence('{table}', 'id'))")
-    else:
-        cursor.execute("SELECT last_insert_rowid()")
-    return cursor.fetchone()[0]
-
-
 def bench_transition(report: Report, setting: Setting, repeats: int, say) -> None:
     say("交办（hazard_assign）：服务 vs SQL 底线 …")
     ids = report_hazards(setting, 2 * (repeats + 1))
     floor = Floor()
     service_ids, floor_ids = ids[: repeats + 1], ids[repeats + 1:]
-    assign_through_service(setting, service_ids.pop())  # warm-up
+
+    def service(hazard_id: int) -> None:
+        # As in a request: the actor's memberships are read once per call, not kept from the last one.
+        setting.officer.__dict__.pop("_casework_memberships", None)
+        assign_through_service(setting, hazard_id)
+
+    service(service_ids.pop())  # warm-up
     floor.assign(setting, floor_ids.pop())
     s, f = [], []
     for a, b in zip(service_ids, floor_ids):
-        s.append(_timed(lambda: assign_through_service(setting, a)))
+        s.append(_timed(lambda: service(a)))
         f.append(_timed(lambda: floor.assign(setting, b)))
     report.add(Row("一次完整流转（交办）", "ms", s, f, target="≤ 3× 底线", met=statistics.median(s) <= 3 * statistics.median(f)))
 
@@ -297,12 +320,17 @@ def bench_concurrency(report: Report, setting: Setting, repeats: int, clients: i
     while len(settings_) < clients:
         settings_.append(settings_[len(settings_) % len(districts)])
     floor = Floor()
+
+    def service(st: Setting, hazard_id: int) -> None:
+        st.officer.__dict__.pop("_casework_memberships", None)  # read once per call, as in a request
+        assign_through_service(st, hazard_id)
+
     runs = max(2, min(repeats, 5))
     s_rates, f_rates = [], []
     for _ in range(runs):
         for kind in ("service", "floor"):
             batches = [report_hazards(st, per_client) for st in settings_]
-            work = (lambda st, hid: assign_through_service(st, hid)) if kind == "service" else floor.assign
+            work = service if kind == "service" else floor.assign
             errors: list[BaseException] = []
 
             def client(st, hazard_ids):

@@ -46,6 +46,10 @@ EVENT_TITLES = {
 }
 
 
+# The roles whose scope rule (casework.access.membership_covers) reads the membership's unit row.
+UNIT_READING_ROLES = frozenset({Role.SUPERVISOR, Role.PARTY_COMMITTEE})
+
+
 def _unit_q(role: str, hazard: Hazard) -> Q:
     school = hazard.school
     return {
@@ -60,12 +64,12 @@ def _unit_q(role: str, hazard: Hazard) -> Q:
 
 def audience(hazard: Hazard, roles) -> list:
     """The users holding ``roles`` for this hazard who may also see it."""
-    if hazard.sensitive:
-        roles = {SENSITIVE_STAND_IN.get(r, r) for r in roles}
+    roles = {SENSITIVE_STAND_IN.get(r, r) for r in roles} if hazard.sensitive else set(roles)
     query = Q(pk__in=[])
     for role in roles:
         query |= Q(role=role) & _unit_q(role, hazard)
-    memberships = Membership.objects.filter(query, active=True).select_related("org_unit", "user")
+    related = ("user", "org_unit") if roles & UNIT_READING_ROLES else ("user",)  # what membership_covers reads
+    memberships = Membership.objects.filter(query, active=True).select_related(*related)
     return [m.user for m in memberships if m.user.is_active and membership_covers(m, hazard)]
 
 

@@ -77,8 +77,9 @@ def action_allowed_from(action: str, state: str) -> bool:
 
 def lock_hazard(hazard_id: int) -> Hazard:
     """Lock the hazard row for this transaction (lock first, then check: callers' copies go stale)."""
+    # Only the hazard's row: FOR UPDATE without OF would also lock its school's and district's rows.
     try:
-        return Hazard.objects.select_for_update().select_related("school", "district").get(pk=hazard_id)
+        return Hazard.objects.select_for_update(of=("self",)).select_related("school", "district").get(pk=hazard_id)
     except Hazard.DoesNotExist:
         raise TransitionRefused("隐患不存在或不在您的管辖范围内。", code=errors.OUT_OF_SCOPE) from None
 
@@ -183,11 +184,21 @@ def _record(hazard: Hazard, *, membership: Membership, actor, name: str, from_st
     return record
 
 
-def _save(hazard: Hazard, *, actor, reason: str) -> None:
-    # simple-history reads these from the instance for the history row of this save.
+def _column_values(hazard: Hazard) -> dict:
+    """The row as loaded (every concrete column; all of them immutable values), to save only what moved."""
+    return {f.attname: getattr(hazard, f.attname) for f in Hazard._meta.concrete_fields}
+
+
+def _save(hazard: Hazard, *, actor, reason: str, loaded: dict | None = None) -> None:
+    # simple-history reads these from the instance for the history row of this save (the whole row).
     hazard._history_user = actor
     hazard._change_reason = reason
-    hazard.save()
+    if loaded is None:
+        hazard.save()
+        return
+    # The row is locked and was read in this transaction: the UPDATE names the columns that changed.
+    changed = [name for name, value in loaded.items() if getattr(hazard, name) != value and name != "id"]
+    hazard.save(update_fields=[*changed, "updated_at"])
 
 
 def _perform(*, hazard_id: int, actor, action: str, occurred_at: datetime, comment: str = "",
@@ -195,6 +206,7 @@ def _perform(*, hazard_id: int, actor, action: str, occurred_at: datetime, comme
              check: Callable[[Hazard], None] | None = None, files: Sequence[UploadedFile] = ()) -> Hazard:
     checked_files = _check_files(files)
     hazard = lock_hazard(hazard_id)
+    loaded = _column_values(hazard)
     membership = acting_membership(actor, action, hazard)
     if not action_allowed_from(action, hazard.state):
         raise TransitionRefused(
@@ -207,7 +219,7 @@ def _perform(*, hazard_id: int, actor, action: str, occurred_at: datetime, comme
     if callable(payload):
         payload = payload(hazard)  # taken before the move: it may name what is being replaced
     move(hazard)
-    _save(hazard, actor=actor, reason=action)
+    _save(hazard, actor=actor, reason=action, loaded=loaded)
     record = _record(hazard, membership=membership, actor=actor, name=action, from_state=from_state,
                      occurred_at=occurred_at, comment=_clean(comment) or "", payload=payload or {}, files=checked_files)
     notify_transition(hazard, record)

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from casework.audit.chain import verify_hazard_chains
 from casework.bench.generate import generate_province
-from casework.bench.run import find_setting, render_table, run_bench
+from casework.bench.run import Floor, assign_through_service, find_setting, render_table, report_hazards, run_bench
 from casework.models import Hazard, HazardState, HazardTransition, Membership, OrgKind, OrgUnit, Role
 from casework.selectors.ledger import ledger_for, ledger_page, LedgerFilters
 from casework.services import transitions as svc
@@ -92,3 +92,34 @@ def test_the_ledger_page_counts_only_up_to_its_cap(db):
     whole = ledger_page(hazards, 1, per_page=10, cap=100000)
     assert not whole.capped and whole.count == hazards.count() and whole.num_pages == -(-whole.count // 10)
     assert ledger_page(hazards, 10**6, per_page=10, cap=25).number == 3  # past the end: the last counted page
+
+
+def test_the_floor_writes_what_the_service_writes_for_one_assignment(db):
+    """The floor is honest only if its raw SQL leaves the rows the service leaves (ids and times aside)."""
+    from notifications.models import Notification
+    from tests.workflows.test_flow_direct_step import task_graph
+
+    generate_province(schools=30, hazards=300, seed=9)
+    setting = find_setting()
+    by_service, by_floor = report_hazards(setting, 2)
+    assign_through_service(setting, by_service)
+    Floor().assign(setting, by_floor)
+
+    def written(hazard_id):
+        hazard = Hazard.objects.get(pk=hazard_id)
+        history = Hazard.history.filter(id=hazard_id).latest("history_date")
+        notes = [(n.recipient.memberships.get().org_unit_id == hazard.school_id, n.title.replace(f"#{hazard_id}", "#"),
+                  n.body == hazard.school.name, n.url == hazard.get_absolute_url(), n.deliveries.count())
+                 for n in Notification.objects.filter(event="hazard.assign", url__endswith=f"/{hazard_id}/")]
+        records = [(r.name, r.from_state, r.to_state, r.actor_id, r.actor_role, r.payload, r.comment)
+                   for r in HazardTransition.objects.filter(hazard_id=hazard_id, seq__gt=0).exclude(name="report").order_by("seq")]
+        return {"state": hazard.state, "plan": (hazard.responsible_person, hazard.measures, hazard.deadline,
+                                                hazard.deadline_basis),
+                "history": (Hazard.history.filter(id=hazard_id).count(), history.history_type,
+                            history.history_change_reason, history.history_user_id, history.state),
+                "records": records, "notifications": notes, "flow": task_graph(hazard)}
+
+    floor, service = written(by_floor), written(by_service)
+    for key in service:
+        assert floor[key] == service[key], (key, floor[key], service[key])
+    assert verify_hazard_chains() == []
