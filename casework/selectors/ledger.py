@@ -87,10 +87,9 @@ _LABELS = {name: dict(choices.choices) for name, choices in
 
 
 class LedgerRow:
-    """One hazard as the ledger shows it: its columns, joined names and overdue mark, without a model instance.
-
-    It answers the same names as ``Hazard`` where the template reads them (``get_state_display``,
-    ``is_major``, ``get_absolute_url``); ``is_overdue`` is ``Hazard.is_overdue`` for one ``today``.
+    """One hazard as the ledger shows it, without a model instance: its columns and joined names, their
+    labels, its detail URL, its overdue mark (``Hazard.is_overdue`` for the page's ``today``) and its dates
+    as the page prints them (the reporting time in local time), so the template only prints attributes.
     """
 
     __slots__ = ("pk", "title", "sensitive", "category", "key_place", "severity", "state", "deadline",
@@ -102,27 +101,47 @@ class LedgerRow:
         self.is_overdue = Hazard.is_overdue(self, today)
 
     @property
-    def id(self):
+    def id(self) -> int:
         return self.pk
+
+    @property
+    def number(self) -> str:
+        return str(self.pk)
 
     @property
     def is_major(self) -> bool:
         return self.severity == Severity.MAJOR
 
-    def get_absolute_url(self) -> str:
-        return reverse("casework:hazard_detail", args=[self.pk])
-
-    def get_category_display(self) -> str:
+    @property
+    def category_label(self) -> str:
         return _LABELS["category"].get(self.category, self.category)
 
-    def get_key_place_display(self) -> str:
+    @property
+    def key_place_label(self) -> str:
         return _LABELS["key_place"].get(self.key_place, self.key_place)
 
-    def get_severity_display(self) -> str:
+    @property
+    def severity_label(self) -> str:
         return _LABELS["severity"].get(self.severity, self.severity)
 
-    def get_state_display(self) -> str:
+    @property
+    def state_label(self) -> str:
         return _LABELS["state"].get(self.state, self.state)
+
+    @property
+    def deadline_text(self) -> str:
+        return self.deadline.strftime("%Y-%m-%d") if self.deadline else ""
+
+    @property
+    def reported_text(self) -> str:
+        return timezone.localtime(self.reported_at).strftime("%Y-%m-%d %H:%M")
+
+    @property
+    def url(self) -> str:
+        return reverse("casework:hazard_detail", args=[self.pk])
+
+    def get_absolute_url(self) -> str:
+        return self.url
 
 
 @dataclass
