@@ -1,4 +1,5 @@
 """Thin views: authenticate, scope through casework.access, call a selector or a service, render."""
+import html
 from datetime import date
 
 from django.contrib import messages
@@ -6,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -113,10 +114,11 @@ def _school_choices(units, filters: LedgerFilters) -> list[tuple[int, str]]:
 
 
 def _options(choices, selected) -> str:
-    """The <option>s of a filter over org units, built in one pass: a template loop over a district's
-    300 schools was about half of the ledger page's rendering time (issue 10)."""
-    return format_html_join("", '<option value="{}"{}>{}</option>',
-                            ((pk, " selected" if pk == selected else "", name) for pk, name in choices))
+    """The <option>s of a filter over org units (integer keys, escaped names), built in one pass: a template
+    loop over a district's 300 schools was about half of the ledger page's rendering time (issue 10)."""
+    return mark_safe("".join(
+        f'<option value="{int(pk)}"{" selected" if pk == selected else ""}>{html.escape(str(name))}</option>'
+        for pk, name in choices))
 
 
 SORT_CHOICES = [("reported", "上报时间（新→旧）"), ("reported_asc", "上报时间（旧→新）"), ("deadline", "整改时限（近→远）"),
