@@ -1,4 +1,5 @@
 """Thin views: authenticate, scope through casework.access, call a selector or a service, render."""
+import html
 from datetime import date
 
 from django.contrib import messages
@@ -7,6 +8,7 @@ from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from .access import (
@@ -79,12 +81,16 @@ def ledger(request):
     units = org_units_visible_to(request.user)
     query = request.GET.copy()
     query.pop("page", None)
+    districts = list(units.filter(kind=OrgKind.DISTRICT).order_by("name").values_list("pk", "name"))
+    schools = _school_choices(units, filters)
     return render(request, "casework/ledger.html", {
         "page": page,
         "filters": filters,
         "query": query.urlencode(),
-        "districts": units.filter(kind=OrgKind.DISTRICT).order_by("name"),
-        "schools": _school_choices(units, filters),
+        "districts": districts,
+        "district_options": _options(districts, filters.district),
+        "schools": schools,
+        "school_options": _options(schools, filters.school),
         "categories": Category.choices,
         "key_places": KeyPlace.choices,
         "severities": Severity.choices,
@@ -98,11 +104,21 @@ def ledger(request):
 SCHOOL_CHOICES_MAX = 400
 
 
-def _school_choices(units, filters: LedgerFilters):
+def _school_choices(units, filters: LedgerFilters) -> list[tuple[int, str]]:
+    """(pk, name) of the schools the filter lists: one query of at most SCHOOL_CHOICES_MAX + 1 rows."""
     schools = units.filter(kind=OrgKind.SCHOOL).order_by("name")
     if filters.district:
         schools = schools.filter(district_id=filters.district)
-    return schools if schools[:SCHOOL_CHOICES_MAX + 1].count() <= SCHOOL_CHOICES_MAX else schools.none()
+    choices = list(schools.values_list("pk", "name")[:SCHOOL_CHOICES_MAX + 1])
+    return choices if len(choices) <= SCHOOL_CHOICES_MAX else []
+
+
+def _options(choices, selected) -> str:
+    """The <option>s of a filter over org units (integer keys, escaped names), built in one pass: a template
+    loop over a district's 300 schools was about half of the ledger page's rendering time (issue 10)."""
+    return mark_safe("".join(
+        f'<option value="{int(pk)}"{" selected" if pk == selected else ""}>{html.escape(str(name))}</option>'
+        for pk, name in choices))
 
 
 SORT_CHOICES = [("reported", "上报时间（新→旧）"), ("reported_asc", "上报时间（旧→新）"), ("deadline", "整改时限（近→远）"),

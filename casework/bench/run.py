@@ -365,8 +365,14 @@ LEDGER_CASES = [
 ]
 
 
-def _ledger_floor_sql(setting: Setting, who: str, params: dict) -> tuple[str, list]:
-    """The page's rows, in hand-written SQL: the same scope, filters, order and LIMIT, with the names joined."""
+def _ledger_floor_sql(setting: Setting, who: str, params: dict, *, limit: int | None = None,
+                      count: bool = True) -> tuple[str, list]:
+    """Everything the page shows, in hand-written SQL: the same scope, filters, order and LIMIT, the names
+    joined, and (``count``) the number of rows counted up to the page's cap (the heading's "共 N 条" /
+    "1000+"), in one statement. The page's overdue mark is the state and deadline fetched here. The export's
+    floor is the same rows without the count."""
+    from casework.selectors.ledger import COUNT_CAP, PER_PAGE
+
     where, args = [], []
     if who == "officer":
         where += ["h.district_id = %s", "NOT h.sensitive"]
@@ -378,19 +384,24 @@ def _ledger_floor_sql(setting: Setting, who: str, params: dict) -> tuple[str, li
         where.append("h.state = %s")
         args.append(params["state"])
     if params.get("overdue"):
-        where.append("h.state IN (%s, %s, %s) AND h.deadline < %s")
-        args += [*OVERDUE_STATES, timezone.localdate()]
+        if not params.get("state"):
+            where.append("h.state IN (%s, %s, %s)")
+            args += [*OVERDUE_STATES]
+        where.append("h.deadline < %s")
+        args.append(timezone.localdate())
     order = {"deadline": "h.deadline ASC, h.id DESC"}.get(params.get("sort"), "h.reported_at DESC, h.id DESC")
+    where_sql = " AND ".join(where)
+    counted = (f", (SELECT COUNT(*) FROM (SELECT 1 FROM casework_hazard h WHERE {where_sql} "
+               f"LIMIT {COUNT_CAP + 1}) c)") if count else ""
     sql = ("SELECT h.id, h.title, h.sensitive, h.category, h.key_place, h.severity, h.state, h.deadline, h.reported_at, "
-           "s.name, d.name FROM casework_hazard h JOIN casework_orgunit s ON s.id = h.school_id "
-           "JOIN casework_orgunit d ON d.id = h.district_id WHERE " + " AND ".join(where) +
-           f" ORDER BY {order} LIMIT 50")
-    return sql, args
+           f"s.name, d.name{counted} FROM casework_hazard h JOIN casework_orgunit s ON s.id = h.school_id "
+           f"JOIN casework_orgunit d ON d.id = h.district_id WHERE {where_sql} ORDER BY {order} LIMIT {limit or PER_PAGE}")
+    return sql, [*args, *args] if count else args
 
 
 def bench_ledger(report: Report, setting: Setting, repeats: int, say) -> None:
     """Two rows per case: the page's data (selector, scope, filters, sort, page, capped count) against the
-    hand-written SQL of the page's rows; and the whole page as served (middleware, session, template)."""
+    hand-written SQL of what the page shows; and the whole page as served (middleware, session, template)."""
     from casework.views import ledger_filters_from
 
     url = reverse("casework:ledger")
@@ -406,7 +417,8 @@ def bench_ledger(report: Report, setting: Setting, repeats: int, say) -> None:
         def data():
             page = ledger_page(ledger_for(user, ledger_filters_from(params)), 1)
             for h in page:
-                (h.school.name, h.district.name)
+                (h.school_name, h.district_name, h.is_overdue)
+            page.count_display
 
         def page():
             response = client.get(url, params, secure=True)
@@ -442,8 +454,7 @@ def bench_export(report: Report, setting: Setting, repeats: int, say, max_rows: 
     for n in (small, large):
         say(f"导出 Excel：{n} 行 …")
         qs = ledger_for(user, filters)[:n]
-        sql, args = _ledger_floor_sql(setting, "city_admin", {})
-        sql = sql.replace("LIMIT 50", f"LIMIT {n}")
+        sql, args = _ledger_floor_sql(setting, "city_admin", {}, limit=n, count=False)
 
         def export():
             write_ledger_xlsx(qs.all(), filters, user=user).close()

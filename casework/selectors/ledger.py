@@ -2,11 +2,14 @@
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.urls import reverse
 from django.utils import timezone
 
 from casework.access import hazards_visible_to
-from casework.models import Hazard, Listing, ListingState
+from casework.models import Category, Hazard, HazardState, KeyPlace, Listing, ListingState, Severity
 from casework.models.hazard import OVERDUE_STATES
 
 SORTS = {
@@ -47,7 +50,14 @@ def ledger_for(user, filters: LedgerFilters, *, today: date | None = None) -> Qu
         if value:
             qs = qs.filter(**{name: value})
     if filters.overdue:
-        qs = qs.filter(state__in=OVERDUE_STATES, deadline__lt=today or timezone.localdate())
+        # With a state chosen, "overdue" is that state (or nothing) and a deadline passed: one equality the
+        # (district, state, -reported_at) index walks in order, not an IN the planner can only bitmap-scan
+        # and sort (issue 10).
+        if not filters.state:
+            qs = qs.filter(state__in=OVERDUE_STATES)
+        elif filters.state not in OVERDUE_STATES:
+            qs = qs.none()
+        qs = qs.filter(deadline__lt=today or timezone.localdate())
     if filters.listed:
         qs = qs.filter(Exists(Listing.objects.filter(hazard=OuterRef("pk"), state=ListingState.ACTIVE)))
     if filters.q:
@@ -67,6 +77,71 @@ def ledger_for(user, filters: LedgerFilters, *, today: date | None = None) -> Qu
 # page give exact totals.
 PER_PAGE = 50
 COUNT_CAP = 1000
+
+# What a ledger row shows, fetched as plain values: building 50 hazards and 100 org units as model
+# instances was most of the page's data time at province scale (issue 10).
+ROW_FIELDS = ("pk", "title", "sensitive", "category", "key_place", "severity", "state", "deadline", "reported_at",
+              "school__name", "district__name")
+_LABELS = {name: dict(choices.choices) for name, choices in
+           (("category", Category), ("key_place", KeyPlace), ("severity", Severity), ("state", HazardState))}
+
+
+class LedgerRow:
+    """One hazard as the ledger shows it, without a model instance: its columns and joined names, their
+    labels, its detail URL, its overdue mark (``Hazard.is_overdue`` for the page's ``today``) and its dates
+    as the page prints them (the reporting time in local time), so the template only prints attributes.
+    """
+
+    __slots__ = ("pk", "title", "sensitive", "category", "key_place", "severity", "state", "deadline",
+                 "reported_at", "school_name", "district_name", "is_overdue")
+
+    def __init__(self, values, today: date):
+        (self.pk, self.title, self.sensitive, self.category, self.key_place, self.severity, self.state,
+         self.deadline, self.reported_at, self.school_name, self.district_name) = values
+        self.is_overdue = Hazard.is_overdue(self, today)
+
+    @property
+    def id(self) -> int:
+        return self.pk
+
+    @property
+    def number(self) -> str:
+        return str(self.pk)
+
+    @property
+    def is_major(self) -> bool:
+        return self.severity == Severity.MAJOR
+
+    @property
+    def category_label(self) -> str:
+        return _LABELS["category"].get(self.category, self.category)
+
+    @property
+    def key_place_label(self) -> str:
+        return _LABELS["key_place"].get(self.key_place, self.key_place)
+
+    @property
+    def severity_label(self) -> str:
+        return _LABELS["severity"].get(self.severity, self.severity)
+
+    @property
+    def state_label(self) -> str:
+        return _LABELS["state"].get(self.state, self.state)
+
+    @property
+    def deadline_text(self) -> str:
+        return self.deadline.strftime("%Y-%m-%d") if self.deadline else ""
+
+    @property
+    def reported_text(self) -> str:
+        return timezone.localtime(self.reported_at).strftime("%Y-%m-%d %H:%M")
+
+    @property
+    def url(self) -> str:
+        return reverse("casework:hazard_detail", args=[self.pk])
+
+    def get_absolute_url(self) -> str:
+        return self.url
 
 
 @dataclass
@@ -113,24 +188,34 @@ def _page_number(value) -> int:
         return 1
 
 
+def _capped_count(hazards: QuerySet[Hazard], cap: int) -> RawSQL:
+    """``COUNT(*)`` of at most ``cap + 1`` rows of ``hazards``, as an uncorrelated scalar subquery (computed
+    once per statement), so the page's rows and its count come back in one round trip."""
+    sql, params = hazards.order_by().values("pk")[: cap + 1].query.sql_with_params()
+    return RawSQL(f"SELECT COUNT(*) FROM ({sql}) ledger_capped", params)
+
+
 def ledger_page(hazards: QuerySet[Hazard], number=None, *, per_page: int = PER_PAGE,
-                cap: int = COUNT_CAP) -> LedgerPage:
+                cap: int = COUNT_CAP, today: date | None = None) -> LedgerPage:
     """Page ``number`` (1-based; a bad or too-large number falls back like Django's ``get_page``).
 
-    One query for the page's rows (plus one to learn whether another page follows), and a count
-    bounded by ``cap`` only when the scope does not fit on the first page.
+    One query: the page's rows as ``LedgerRow`` (plus one row to learn whether another page follows),
+    each carrying the count of the scope bounded by ``cap``.
     """
     number = _page_number(number)
-    rows = list(hazards[(number - 1) * per_page: number * per_page + 1])
+    today = today or timezone.localdate()
+    try:
+        count_of = _capped_count(hazards, cap)
+    except EmptyResultSet:  # a scope or filter that can match nothing (no membership, a contradiction)
+        return LedgerPage(object_list=[], number=1, per_page=per_page, has_next=False, count=0, capped=False)
+    rows = list(hazards.annotate(ledger_count=count_of)
+                .values_list(*ROW_FIELDS, "ledger_count")[(number - 1) * per_page: number * per_page + 1])
     if not rows and number > 1:
         count = hazards.order_by()[: cap + 1].count()
         last = max(1, -(-min(count, cap) // per_page))
-        return ledger_page(hazards, last, per_page=per_page, cap=cap)
+        return ledger_page(hazards, last, per_page=per_page, cap=cap, today=today)
+    count = rows[0][-1] if rows else 0
     has_next = len(rows) > per_page
-    rows = rows[:per_page]
-    if number == 1 and not has_next:
-        count = len(rows)
-    else:
-        count = hazards.order_by()[: cap + 1].count()
-    return LedgerPage(object_list=rows, number=number, per_page=per_page, has_next=has_next,
+    object_list = [LedgerRow(values[:-1], today) for values in rows[:per_page]]
+    return LedgerPage(object_list=object_list, number=number, per_page=per_page, has_next=has_next,
                       count=min(count, cap), capped=count > cap)
