@@ -9,6 +9,7 @@ import logging
 from contextvars import ContextVar
 
 from axes.signals import user_locked_out
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 from django.utils import timezone
@@ -27,6 +28,31 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             _current_request.reset(token)
+
+
+class IdleSessionMiddleware:
+    """Idle expiry without writing the session on every request.
+
+    The session's server-side expiry is ``SESSION_COOKIE_AGE`` after its last save. Saving it on every
+    request (``SESSION_SAVE_EVERY_REQUEST``) costs three statements and a signature per page; here it is
+    saved at most once per ``SESSION_IDLE_REFRESH_SECONDS`` (60), so a user idle for the whole age is
+    logged out, give or take that minute. Place it after ``SessionMiddleware``.
+    """
+
+    KEY = "_idle_refreshed_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or session.is_empty() or session.modified:
+            return response
+        now = timezone.now().timestamp()
+        if now - session.get(self.KEY, 0) >= settings.SESSION_IDLE_REFRESH_SECONDS:
+            session[self.KEY] = now  # marks it modified: SessionMiddleware saves it and pushes the expiry on
+        return response
 
 
 def client_address(request) -> str:

@@ -4,10 +4,12 @@ import logging
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import make_hazard
 
@@ -63,7 +65,60 @@ def test_a_session_expires_after_the_idle_period(client, world, settings):
     client.force_login(world.officer_a)
     client.get(reverse("casework:ledger"))
     assert client.session.get_expiry_age() == settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST
+
+
+def _stored_session(client):
+    from django.contrib.sessions.models import Session
+
+    return Session.objects.get(session_key=client.session.session_key)
+
+
+def _age_the_session(client, seconds):
+    """Move the stored session back in time: as if its last save was ``seconds`` ago."""
+    from django.contrib.sessions.models import Session
+
+    from casework.security import IdleSessionMiddleware
+
+    stored = _stored_session(client)
+    session = client.session
+    session[IdleSessionMiddleware.KEY] = session.get(IdleSessionMiddleware.KEY, 0) - seconds
+    session.save()
+    Session.objects.filter(pk=stored.pk).update(expire_date=stored.expire_date - timedelta(seconds=seconds))
+
+
+def test_a_request_after_the_refresh_minute_pushes_the_idle_expiry_on(client, world, settings):
+    client.force_login(world.officer_a)
+    client.get(reverse("casework:ledger"))
+    _age_the_session(client, 20 * 60)
+    aged = _stored_session(client).expire_date
+
+    assert client.get(reverse("casework:ledger")).status_code == 200
+
+    pushed = _stored_session(client).expire_date
+    assert pushed - aged >= timedelta(minutes=19)
+    assert abs((pushed - timezone.now()).total_seconds() - settings.SESSION_COOKIE_AGE) < 60
+
+
+def test_requests_within_the_refresh_minute_do_not_write_the_session(client, world):
+    client.force_login(world.officer_a)
+    client.get(reverse("casework:ledger"))
+    before = _stored_session(client)
+
+    client.get(reverse("casework:ledger"))
+    client.get(reverse("notifications:inbox"))
+
+    after = _stored_session(client)
+    assert (after.expire_date, after.session_data) == (before.expire_date, before.session_data)
+
+
+def test_a_session_idle_for_the_whole_period_is_logged_out(client, world, settings):
+    client.force_login(world.officer_a)
+    client.get(reverse("casework:ledger"))
+    _age_the_session(client, settings.SESSION_COOKIE_AGE + 1)
+
+    response = client.get(reverse("casework:ledger"))
+
+    assert response.status_code == 302 and reverse("login") in response["Location"]
 
 
 def test_every_page_carries_a_content_security_policy(client, db):
