@@ -258,7 +258,9 @@ def _as_is(value):
 
 def _sqlite_datetime(moment: datetime) -> str:
     """What Django's SQLite backend stores for an aware datetime: its UTC wall time, ``str()``-spelt."""
-    return str(moment.astimezone(UTC).replace(tzinfo=None))
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    return str(moment)[:-6]  # without "+00:00"
 
 
 def _sqlite_date(day: date | None) -> str | None:
