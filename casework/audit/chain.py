@@ -32,6 +32,28 @@ def transition_content(record: HazardTransition) -> dict:
     }
 
 
+def transition_content_of(*, seq: int, district_id: int, hazard_id: int, name: str, from_state: str, to_state: str,
+                          actor_id: int, actor_role: str, actor_unit_id: int, occurred_at: datetime,
+                          recorded_at: datetime, comment: str, payload: dict) -> dict:
+    """``transition_content`` built from plain values, for writers that hold no model instance (the
+    province generator writes millions of records as tuples). Same keys, same spelling, same hash."""
+    return {
+        "seq": seq,
+        "district": district_id,
+        "hazard": hazard_id,
+        "name": name,
+        "from": from_state,
+        "to": to_state,
+        "actor": actor_id,
+        "actor_role": actor_role,
+        "actor_unit": actor_unit_id,
+        "occurred_at": _utc(occurred_at),
+        "recorded_at": _utc(recorded_at),
+        "comment": comment,
+        "payload": payload,
+    }
+
+
 def _utc(moment: datetime) -> str:
     # The database may hand the moment back in another zone: hash one spelling of it.
     return moment.astimezone(UTC).isoformat()

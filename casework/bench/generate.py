@@ -8,26 +8,33 @@ chain (``casework.audit.chain``), then the chain heads. It never calls the servi
 per hazard would take hours at a million); the notifications' outbox and the viewflow processes are
 not generated (the flow starts a process on a hazard's next transition, ``workflows.sync``).
 
-Rows go in with ``bulk_create`` in batches; on PostgreSQL the hazards, history and transition rows
-are sent with COPY, which is several times faster.
+The organisation and its people go in with ``bulk_create``. The hazards, their history and their
+transition records are built as plain tuples in column order (no model instances: building those cost
+more than storing the rows), with primary keys the generator reserves itself, and are sent with COPY on
+PostgreSQL and one prepared INSERT per table and batch (``executemany``) on SQLite. On SQLite the run
+sets ``synchronous = OFF`` and a 512 MiB page cache for its own connection, and restores both after
+(``_bulk_load_settings``). Each batch of 5,000 hazards is one transaction that also moves the chain heads.
 """
 from __future__ import annotations
 
+import json
 import random
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from itertools import accumulate
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
-from psycopg.types.json import Jsonb
 
-from casework.audit.chain import GENESIS, compute_hash, hazard_chain_key, transition_content
+from casework.audit.chain import GENESIS, compute_hash, hazard_chain_key, transition_content_of
 from casework.models import (
     AuditChainHead,
     Category,
+    DeadlineBasis,
     Hazard,
     HazardState,
     HazardTransition,
@@ -173,52 +180,137 @@ def _pick_state(rng: random.Random, age_days: float) -> str:
                        [12, 45, 20, 5, 18])[0]
 
 
-class _Writer:
-    """Collect rows per model and send them in batches (COPY on PostgreSQL, bulk_create elsewhere)."""
+# ---- the rows, as plain tuples in column order ------------------------------------------------------
+# Model instances cost more to build than the database takes to store them (Django's Model.__init__ was a
+# third of the time): the generator builds tuples and sends them with COPY (PostgreSQL) or one prepared
+# INSERT run over the whole batch (``executemany``, SQLite). It assigns the primary keys itself.
+MUTABLE = ("state", "responsible_person", "responsible_phone", "measures", "funding", "contingency_plan",
+           "deadline", "deadline_basis", "deadline_working_days", "temporary_measures", "rectification",
+           "verification_result")
+# What a hazard holds from its report on (in the order of its first columns), then the fields the steps set.
+HAZARD_HEAD = ("id", "school_id", "district_id", "city_id", "key_place", "category", "title", "description",
+               "severity", "urgency", "sensitive", "reported_by_id", "reported_at")
+HAZARD_TAIL = ("inspection_id", "checklist_item_id", "created_at")
+HAZARD_FIELDS = HAZARD_HEAD + MUTABLE + HAZARD_TAIL + ("updated_at",)
+HISTORY_FIELDS = HAZARD_HEAD + MUTABLE + HAZARD_TAIL + (
+    "history_id", "history_date", "history_change_reason", "history_type", "history_user_id")
+TRANSITION_FIELDS = ("id", "hazard_id", "district_id", "name", "from_state", "to_state", "actor_id", "actor_role",
+                     "actor_unit_id", "occurred_at", "recorded_at", "comment", "payload", "seq", "prev_hash", "hash")
+# A reported hazard's plan fields: what the model's defaults give before any step.
+REPORTED = (S.REPORTED, "", "", "", "", "", None, DeadlineBasis.DATE, None, "", "", "")
+_M = {name: i for i, name in enumerate(MUTABLE)}
+CATEGORIES = list(TITLES)
+CATEGORY_CUM = list(accumulate(CATEGORY_WEIGHTS))  # rng.choices with cum_weights draws as with weights
+URGENCIES = [Urgency.URGENT, Urgency.PRESSING, Urgency.NORMAL]
+URGENCY_CUM = list(accumulate([1, 3, 6]))
+SCHOOL_ACTIONS = frozenset({"report", "record_temporary_measures", "report_rectified"})
+
+
+def _columns(model, fields: tuple[str, ...]) -> list[str]:
+    """The columns of ``fields``; refuses a model with a column the generator would leave unset."""
+    concrete = {f.attname: f.column for f in model._meta.concrete_fields}
+    if set(fields) != set(concrete):
+        raise RuntimeError(f"{model.__name__}: 生成器的字段与模型不一致："
+                           f"缺少 {sorted(set(concrete) - set(fields))}，多出 {sorted(set(fields) - set(concrete))}")
+    return [concrete[name] for name in fields]
+
+
+def _reserve_ids(model, count: int) -> int:
+    """Reserve ``count`` primary keys above every key used so far; returns the first.
+
+    PostgreSQL: the sequence moves past them (the services' next insert continues after them). SQLite:
+    the batch's transaction holds the write lock, so nobody else takes keys meanwhile; the explicit keys
+    move AUTOINCREMENT's counter (``sqlite_sequence``) on insert.
+    """
+    table, pk = model._meta.db_table, model._meta.pk.column
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', '{pk}'), "
+                           f"COALESCE((SELECT MAX({pk}) FROM {table}), 0) + %s, true)", [count])
+            return cursor.fetchone()[0] - count + 1
+        cursor.execute(f"SELECT COALESCE(MAX({pk}), 0) FROM {table}")
+        last = cursor.fetchone()[0]
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+            row = cursor.fetchone()
+            last = max(last, row[0] if row else 0)
+        return last + 1
+
+
+def _insert(model, fields: tuple[str, ...], rows: list[tuple]) -> None:
+    """Send rows (tuples in the order of ``fields``, values already in the database's form)."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    cols = ", ".join(connection.ops.quote_name(c) for c in _columns(model, fields))
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(f"INSERT INTO {table} ({cols}) VALUES ({', '.join(['%s'] * len(fields))})", rows)
+
+
+def _as_is(value):
+    return value
+
+
+def _sqlite_datetime(moment: datetime) -> str:
+    """What Django's SQLite backend stores for an aware datetime: its UTC wall time, ``str()``-spelt."""
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    return str(moment)[:-6]  # without "+00:00"
+
+
+def _sqlite_date(day: date | None) -> str | None:
+    return None if day is None else str(day)
+
+
+class _Formats:
+    """How values are sent: psycopg adapts datetimes and dates itself; SQLite gets Django's spelling."""
 
     def __init__(self):
-        self.copy = connection.vendor == "postgresql"
-        self.rows: dict[type, list] = {}
-
-    def add(self, model, obj):
-        self.rows.setdefault(model, []).append(obj)
-
-    def flush(self):
-        for model, objs in self.rows.items():
-            if objs:
-                (_copy if self.copy else _bulk)(model, objs)
-        self.rows = {}
+        sqlite = connection.vendor != "postgresql"
+        self.datetime = _sqlite_datetime if sqlite else _as_is
+        self.date = _sqlite_date if sqlite else _as_is
 
 
-def _bulk(model, objs):
-    model.objects.bulk_create(objs, batch_size=BATCH)
-
-
-def _copy(model, objs):
-    """COPY ... FROM STDIN for objects whose primary keys are set (psycopg formats the rows)."""
-    names = [f.attname for f in model._meta.concrete_fields]
-    json_names = {f.attname for f in model._meta.concrete_fields if f.get_internal_type() == "JSONField"}
-    cols = ", ".join(connection.ops.quote_name(f.column) for f in model._meta.concrete_fields)
+@contextmanager
+def _bulk_load_settings():
+    """SQLite only, for the generator's run: no fsync at each batch's commit (``synchronous=OFF``: a
+    killed process loses nothing committed, a power cut may) and a 512 MiB page cache, so the indexes
+    of a million-row table stay in memory. Both are restored afterwards; PostgreSQL needs nothing."""
+    if connection.vendor != "sqlite":
+        yield
+        return
     with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {model._meta.db_table} ({cols}) FROM STDIN") as copy:
-            for obj in objs:
-                d = obj.__dict__
-                copy.write_row([Jsonb(d[n]) if n in json_names else d[n] for n in names])
-
-
-def _next_ids(model, count: int) -> int:
-    """Reserve ``count`` primary keys; returns the first. PostgreSQL: from the sequence."""
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', '{model._meta.pk.column}'), "
-                       f"COALESCE((SELECT MAX({model._meta.pk.column}) FROM {table}), 0) + %s, true)", [count])
-        last = cursor.fetchone()[0]
-    return last - count + 1
+        cursor.execute("PRAGMA synchronous")
+        synchronous = cursor.fetchone()[0]
+        cursor.execute("PRAGMA cache_size")
+        cache_size = cursor.fetchone()[0]
+        # The safety level cannot change inside a transaction (a test's, a caller's atomic block).
+        change_sync = not connection.in_atomic_block
+        if change_sync:
+            cursor.execute("PRAGMA synchronous = OFF")
+        cursor.execute("PRAGMA cache_size = -524288")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            if change_sync and not connection.in_atomic_block:
+                cursor.execute(f"PRAGMA synchronous = {int(synchronous)}")
+            cursor.execute(f"PRAGMA cache_size = {int(cache_size)}")
 
 
 def generate_province(*, schools: int, hazards: int, seed: int = 1, days: int = 365,
                       progress: Callable[[str], None] | None = None) -> Province:
     """Build the province; every batch of hazards is one transaction. Returns what was made."""
+    with _bulk_load_settings():
+        return _generate(schools=schools, hazards=hazards, seed=seed, days=days, progress=progress)
+
+
+def _generate(*, schools, hazards, seed, days, progress) -> Province:
     rng = random.Random(seed)
     say = progress or (lambda msg: None)
     p = Province()
@@ -236,10 +328,8 @@ def generate_province(*, schools: int, hazards: int, seed: int = 1, days: int = 
     heads = {d: [0, GENESIS] for d in p.districts}
     school_rows = list(OrgUnit.objects.filter(pk__in=p.schools).values_list("pk", "district_id", "city_id",
                                                                              "police_station_id"))
-    committee_of = {c.parent_id: c.pk for c in committees}
-    city_supervisor = {c: p.users[(Role.SUPERVISOR, c)] for c in p.cities}
-    HistoricalHazard = Hazard.history.model
-    writer = _Writer()
+    people = _People(p)
+    fmt = _Formats()
     t0 = time.monotonic()
     reported_times = sorted(now - timedelta(days=rng.random() * days) for _ in range(hazards))
     done = 0
@@ -247,8 +337,7 @@ def generate_province(*, schools: int, hazards: int, seed: int = 1, days: int = 
         chunk = reported_times[done:done + BATCH]
         with transaction.atomic():
             before = {d: h[0] for d, h in heads.items()}
-            n = _write_chunk(chunk, rng, now, school_rows, p, committee_of, city_supervisor, heads, writer,
-                             HistoricalHazard)
+            n = _write_chunk(chunk, rng, now, school_rows, people, heads, fmt)
             # The heads move with each batch: a run stopped half-way leaves whole, verifiable chains.
             _save_heads({d: h for d, h in heads.items() if h[0] != before[d]})
         p.transitions += n
@@ -260,7 +349,7 @@ def generate_province(*, schools: int, hazards: int, seed: int = 1, days: int = 
     p.seconds["hazards"] = time.monotonic() - t0
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            for model in (Hazard, HistoricalHazard, HazardTransition):
+            for model in (Hazard, Hazard.history.model, HazardTransition):
                 cursor.execute(f"ANALYZE {model._meta.db_table}")
     p.seconds["total"] = time.monotonic() - started
     return p
@@ -272,176 +361,148 @@ def _save_heads(heads: dict) -> None:
                                                 defaults={"seq": seq, "last_hash": last_hash})
 
 
-def _write_chunk(chunk, rng, now, school_rows, p, committee_of, city_supervisor, heads, writer, HistoricalHazard):
-    copy = writer.copy
-    hazard_objs, steps_of = [], []
+class _People:
+    """Who does each step of a hazard at a school (the same people the services would accept)."""
+
+    def __init__(self, p: Province):
+        self.users = p.users
+        self.city_supervisor = {c: p.users[(Role.SUPERVISOR, c)] for c in p.cities}
+
+    def reporter(self, sensitive: bool, school_id: int, station_id: int) -> int:
+        return self.users[(Role.POLICE_STATION, station_id)] if sensitive else self.users[(Role.SCHOOL_STAFF, school_id)]
+
+    def actors(self, sensitive, reporter, school_id, district_id, city_id, station_id):
+        """(school's steps, district's steps, verification): each (user id, role, unit id)."""
+        if sensitive:  # the police station reports and handles it; the city's supervisor verifies
+            police = (reporter, Role.POLICE_STATION, station_id)
+            return police, police, (self.city_supervisor[city_id], Role.SUPERVISOR, city_id)
+        return ((reporter, Role.SCHOOL_STAFF, school_id),
+                (self.users[(Role.DISTRICT_OFFICER, district_id)], Role.DISTRICT_OFFICER, district_id),
+                (self.users[(Role.SUPERVISOR, district_id)], Role.SUPERVISOR, district_id))
+
+
+def _write_chunk(chunk, rng, now, school_rows, people, heads, fmt) -> int:
+    """One batch of hazards: their rows, history and chained records, inserted. Returns the record count.
+
+    The random draws are made in the order of the generator's first (model-instance) version, so a seed
+    still gives the same province.
+    """
+    n_schools = len(school_rows)
+    too_young = now - timedelta(minutes=5)
+    # 1. What each hazard is, and which steps it has been through.
+    drafts = []
     for reported_at in chunk:
-        school_id, district_id, city_id, station_id = school_rows[rng.randrange(len(school_rows))]
-        category = rng.choices(list(TITLES), CATEGORY_WEIGHTS)[0]
+        school_id, district_id, city_id, station_id = school_rows[rng.randrange(n_schools)]
+        category = rng.choices(CATEGORIES, cum_weights=CATEGORY_CUM)[0]
         sensitive = category in (Category.STABILITY, Category.SURROUNDINGS) and rng.random() < 0.3
         major = rng.random() < 0.06
-        reporter = p.users[(Role.POLICE_STATION, station_id)] if sensitive else p.users[(Role.SCHOOL_STAFF, school_id)]
+        reporter = people.reporter(sensitive, school_id, station_id)
         title = rng.choice(TITLES[category])
-        h = Hazard(
-            school_id=school_id, district_id=district_id, city_id=city_id, category=category,
-            key_place=KeyPlace.SURROUNDINGS if category == Category.SURROUNDINGS else rng.choice(KEY_PLACES),
-            title=title, description=f"{title}，现场检查发现，需按期整改。",
-            severity=Severity.MAJOR if major else Severity.GENERAL,
-            urgency=rng.choices([Urgency.URGENT, Urgency.PRESSING, Urgency.NORMAL], [1, 3, 6])[0],
-            sensitive=sensitive, reported_by_id=reporter, reported_at=reported_at, state=S.REPORTED,
-            created_at=reported_at + timedelta(minutes=rng.randint(1, 90)),
-        )
-        h.updated_at = h.created_at
+        key_place = KeyPlace.SURROUNDINGS if category == Category.SURROUNDINGS else rng.choice(KEY_PLACES)
+        urgency = rng.choices(URGENCIES, cum_weights=URGENCY_CUM)[0]
+        created_at = reported_at + timedelta(minutes=rng.randint(1, 90))
         age = (now - reported_at).total_seconds() / 86400
-        state = _pick_state(rng, age)
-        steps, moment = [], reported_at
-        for action in PATHS[state]:
+        steps, moment = [("report", reported_at)], reported_at
+        for action in PATHS[_pick_state(rng, age)]:
             gap = timedelta(hours=rng.uniform(2, 24 * min(20, max(age / 6, 0.2))))
             moment = moment + gap
-            if moment > now - timedelta(minutes=5):
+            if moment > too_young:
                 break  # too young to have got further
             steps.append((action, moment))
-        hazard_objs.append(h)
-        steps_of.append((steps, (school_id, district_id, city_id, station_id), reporter))
-    if copy:
-        first = _next_ids(Hazard, len(hazard_objs))
-        for i, h in enumerate(hazard_objs):
-            h.pk = first + i
-    history, records = [], []
-    for h, (steps, (school_id, district_id, city_id, station_id), reporter) in zip(hazard_objs, steps_of):
-        officer = p.users[(Role.POLICE_STATION, station_id)] if h.sensitive else p.users[(Role.DISTRICT_OFFICER, district_id)]
-        school_doer = reporter
-        verifier = city_supervisor[city_id] if h.sensitive else p.users[(Role.SUPERVISOR, district_id)]
-        actor_of = {
-            "report": (reporter, Role.POLICE_STATION if h.sensitive else Role.SCHOOL_STAFF,
-                       station_id if h.sensitive else school_id),
-            "assign": (officer, Role.POLICE_STATION if h.sensitive else Role.DISTRICT_OFFICER,
-                       station_id if h.sensitive else district_id),
-            "close_invalid": (officer, Role.POLICE_STATION if h.sensitive else Role.DISTRICT_OFFICER,
-                              station_id if h.sensitive else district_id),
-            "escalate": (officer, Role.POLICE_STATION if h.sensitive else Role.DISTRICT_OFFICER,
-                         station_id if h.sensitive else district_id),
-            "record_temporary_measures": (school_doer, Role.POLICE_STATION if h.sensitive else Role.SCHOOL_STAFF,
-                                          station_id if h.sensitive else school_id),
-            "report_rectified": (school_doer, Role.POLICE_STATION if h.sensitive else Role.SCHOOL_STAFF,
-                                 station_id if h.sensitive else school_id),
-            "verify": (verifier, Role.SUPERVISOR, city_id if h.sensitive else district_id),
-        }
-        h._steps = [("report", h.reported_at)] + steps
-        h._actor_of = actor_of
-    if not copy:
-        # bulk_create needs the rows first (for their ids); their final fields are set below and updated once.
-        _prepare_final(hazard_objs, rng, now)
-        Hazard.objects.bulk_create(hazard_objs, batch_size=BATCH)
-    else:
-        _prepare_final(hazard_objs, rng, now)
-    for h in hazard_objs:
-        _history_and_records(h, rng, now, heads, history, records, HistoricalHazard)
-    if copy:
-        _copy(Hazard, hazard_objs)
-        first = _next_ids(HistoricalHazard, len(history))
-        for i, row in enumerate(history):
-            row.history_id = first + i
-        _copy(HistoricalHazard, history)
-        first = _next_ids(HazardTransition, len(records))
-        for i, r in enumerate(records):
-            r.pk = first + i
-    else:
-        HistoricalHazard.objects.bulk_create(history, batch_size=BATCH)
-    _chain(records, heads)
-    if copy:
-        _copy(HazardTransition, records)
-    else:
-        HazardTransition.objects.bulk_create(records, batch_size=BATCH)
+        head = [None, school_id, district_id, city_id, key_place, category, title, f"{title}，现场检查发现，需按期整改。",
+                Severity.MAJOR if major else Severity.GENERAL, urgency, sensitive, reporter, reported_at]
+        drafts.append((head, created_at, steps, station_id))
+    # 2. Each step's effect on the plan fields: a snapshot after every step (the row's history).
+    n_records, snapshots_of = 0, []
+    for head, _, steps, _ in drafts:
+        major = head[8] == Severity.MAJOR
+        values = list(REPORTED)
+        snapshots = [tuple(values)]
+        for action, moment in steps[1:]:
+            if action == "assign":
+                days = rng.choice([7, 15, 30, 30, 60]) * (2 if major else 1)
+                values[_M["responsible_person"]] = rng.choice(SURNAMES) + "主任"
+                values[_M["responsible_phone"]] = "1380000" + f"{rng.randrange(10000):04d}"
+                values[_M["measures"]] = "制定整改方案，限期完成整改"
+                values[_M["deadline"]] = timezone.localdate(moment) + timedelta(days=days)
+                values[_M["deadline_basis"]] = DeadlineBasis.DATE
+                values[_M["deadline_working_days"]] = None
+                values[_M["funding"]] = "专项经费" if major else ""
+                values[_M["contingency_plan"]] = "设置警戒区并专人值守" if major else ""
+            elif action == "record_temporary_measures":
+                values[_M["temporary_measures"]] = "设置警示标志，安排专人看守"
+            elif action == "escalate":
+                values[_M["temporary_measures"]] = values[_M["temporary_measures"]] or "设置警示标志，安排专人看守"
+            elif action == "report_rectified":
+                values[_M["rectification"]] = "已按方案整改完毕"
+            elif action == "verify":
+                values[_M["verification_result"]] = "现场验收合格"
+            values[0] = TARGET[action]
+            snapshots.append(tuple(values))
+        snapshots_of.append(snapshots)
+        n_records += len(snapshots)
+    # 3. The rows: the hazard as it is now, one history row and one chained record per step.
+    hazard_id = _reserve_ids(Hazard, len(drafts))
+    HistoricalHazard = Hazard.history.model
+    history_id = _reserve_ids(HistoricalHazard, n_records)  # its key is history_id (simple-history)
+    record_id = _reserve_ids(HazardTransition, n_records)
+    dt, day = fmt.datetime, fmt.date
+    hazard_rows, history_rows, records = [], [], []
+    for (head, created_at, steps, station_id), snapshots in zip(drafts, snapshots_of):
+        _, school_id, district_id, city_id = head[:4]
+        sensitive, reporter, reported_at = head[10], head[11], head[12]
+        at_school, at_district, verifying = people.actors(sensitive, reporter, school_id, district_id, city_id,
+                                                          station_id)
+        head[0] = hazard_id
+        head[12] = dt(reported_at)
+        stored_head = tuple(head)
+        tail = (None, None, dt(created_at))
+        chain = heads[district_id]
+        prev_state = ""
+        for (action, moment), values in zip(steps, snapshots):
+            actor, role, unit = (at_school if action in SCHOOL_ACTIONS else
+                                 verifying if action == "verify" else at_district)
+            recorded = min(moment + timedelta(minutes=rng.randint(1, 90)), now)
+            stored = values[:6] + (day(values[6]),) + values[7:]
+            history_rows.append(stored_head + stored + tail + (
+                history_id, dt(recorded), action, "+" if action == "report" else "~", actor))
+            history_id += 1
+            payload = _payload(action, head, values)
+            occurred_at, recorded_at = moment.astimezone(UTC), recorded.astimezone(UTC)
+            seq, prev_hash = chain[0] + 1, chain[1]
+            digest = compute_hash(prev_hash, transition_content_of(
+                seq=seq, district_id=district_id, hazard_id=hazard_id, name=action, from_state=prev_state,
+                to_state=values[0], actor_id=actor, actor_role=role, actor_unit_id=unit, occurred_at=occurred_at,
+                recorded_at=recorded_at, comment="", payload=payload))
+            records.append((record_id, hazard_id, district_id, action, prev_state, values[0], actor, role, unit,
+                            dt(occurred_at), dt(recorded_at), "", json.dumps(payload), seq, prev_hash, digest))
+            record_id += 1
+            chain[0], chain[1] = seq, digest
+            prev_state = values[0]
+        updated_at = steps[-1][1] + timedelta(minutes=1)
+        hazard_rows.append(stored_head + stored + tail + (dt(updated_at),))
+        hazard_id += 1
+    _insert(Hazard, HAZARD_FIELDS, hazard_rows)
+    _insert(HistoricalHazard, HISTORY_FIELDS, history_rows)
+    _insert(HazardTransition, TRANSITION_FIELDS, records)
     return len(records)
 
 
-def _prepare_final(hazards, rng, now):
-    """Walk each hazard's steps to get its final fields (what the row holds today)."""
-    for h in hazards:
-        h._snapshots = []  # (action, moment, field values after the step)
-        values = {"state": S.REPORTED}
-        h._snapshots.append(("report", h.reported_at, dict(values)))
-        for action, moment in h._steps[1:]:
-            if action == "assign":
-                days = rng.choice([7, 15, 30, 30, 60]) * (2 if h.severity == Severity.MAJOR else 1)
-                values.update(
-                    responsible_person=rng.choice(SURNAMES) + "主任", responsible_phone="1380000" + f"{rng.randrange(10000):04d}",
-                    measures="制定整改方案，限期完成整改", deadline=timezone.localdate(moment) + timedelta(days=days),
-                    deadline_basis="date", deadline_working_days=None,
-                    funding="专项经费" if h.severity == Severity.MAJOR else "",
-                    contingency_plan="设置警戒区并专人值守" if h.severity == Severity.MAJOR else "",
-                )
-            elif action in ("record_temporary_measures",):
-                values["temporary_measures"] = "设置警示标志，安排专人看守"
-            elif action == "escalate":
-                values["temporary_measures"] = values.get("temporary_measures") or "设置警示标志，安排专人看守"
-            elif action == "report_rectified":
-                values["rectification"] = "已按方案整改完毕"
-            elif action == "verify":
-                values["verification_result"] = "现场验收合格"
-            values["state"] = TARGET[action]
-            h._snapshots.append((action, moment, dict(values)))
-        for name, value in values.items():
-            h.__dict__[name] = value  # the FSM field is protected against setattr; this is its final value
-        h.updated_at = h._steps[-1][1] + timedelta(minutes=1)
-
-
-HISTORY_FIELDS = None
-
-
-def _history_and_records(h, rng, now, heads, history, records, HistoricalHazard):
-    global HISTORY_FIELDS
-    if HISTORY_FIELDS is None:
-        HISTORY_FIELDS = [f.attname for f in Hazard._meta.concrete_fields if f.attname != "updated_at"]
-    base = {name: getattr(h, name) for name in HISTORY_FIELDS}
-    # The row as it was right after the report: none of the later fields set.
-    base.update(responsible_person="", responsible_phone="", measures="", funding="", contingency_plan="",
-                deadline=None, deadline_basis="date", deadline_working_days=None, temporary_measures="",
-                rectification="", verification_result="")
-    prev_state = ""
-    for action, moment, values in h._snapshots:
-        actor, role, unit = h._actor_of[action]
-        recorded = min(moment + timedelta(minutes=rng.randint(1, 90)), now)
-        row = dict(base)
-        row.update(values)
-        history.append(HistoricalHazard(
-            **row, history_date=recorded, history_change_reason=action, history_type="+" if action == "report" else "~",
-            history_user_id=actor,
-        ))
-        payload = _payload(action, h, values)
-        records.append(HazardTransition(
-            hazard_id=h.pk, district_id=h.district_id, name=action, from_state=prev_state, to_state=values["state"],
-            actor_id=actor, actor_role=role, actor_unit_id=unit, occurred_at=moment.astimezone(UTC),
-            recorded_at=recorded.astimezone(UTC), comment="", payload=payload,
-        ))
-        prev_state = values["state"]
-
-
-def _payload(action: str, h: Hazard, values: dict) -> dict:
+def _payload(action: str, head: list, values: tuple) -> dict:
+    """What the service records in the transition's payload (key order as the services write it)."""
     if action == "report":
-        return {"title": h.title, "severity": h.severity, "urgency": h.urgency, "category": h.category,
-                "key_place": h.key_place, "sensitive": h.sensitive, "school": h.school_id}
+        return {"title": head[6], "severity": head[8], "urgency": head[9], "category": head[5],
+                "key_place": head[4], "sensitive": head[10], "school": head[1]}
     if action == "assign":
-        return {name: values[name] for name in ("responsible_person", "responsible_phone", "measures", "funding",
-                                                 "contingency_plan")} | {
-            "deadline": values["deadline"].isoformat(), "deadline_basis": "date", "deadline_working_days": None}
+        return {name: values[_M[name]] for name in ("responsible_person", "responsible_phone", "measures", "funding",
+                                                     "contingency_plan")} | {
+            "deadline": values[_M["deadline"]].isoformat(), "deadline_basis": "date", "deadline_working_days": None}
     if action == "record_temporary_measures":
-        return {"measures": values["temporary_measures"]}
+        return {"measures": values[_M["temporary_measures"]]}
     if action == "escalate":
-        return {"reason": "需跨部门协调解决", "temporary_measures": values["temporary_measures"]}
+        return {"reason": "需跨部门协调解决", "temporary_measures": values[_M["temporary_measures"]]}
     if action == "report_rectified":
-        return {"description": values["rectification"]}
+        return {"description": values[_M["rectification"]]}
     if action == "verify":
-        return {"result": values["verification_result"]}
+        return {"result": values[_M["verification_result"]]}
     return {"reason": "重复上报"}
-
-
-def _chain(records: list[HazardTransition], heads: dict) -> None:
-    """Give each record its place in its district's chain, in the order given (ids rise in that order)."""
-    for r in records:
-        head = heads[r.district_id]
-        r.seq = head[0] + 1
-        r.prev_hash = head[1]
-        r.hash = compute_hash(r.prev_hash, transition_content(r))
-        head[0], head[1] = r.seq, r.hash
