@@ -165,7 +165,7 @@ def school_form(*, school: OrgUnit, hazards: QuerySet[Hazard], moment: Moment, p
                 school_return: SchoolReturn | None = None) -> Report:
     """附件1 for one school: the return's answers as given, the three hazard counts from the ledger as of the moment."""
     counts = counts_by(hazards.filter(school=school), moment, period, by="school",
-                       district_id=school.district_id).get(school.pk, Counts())
+                       district_id=school.district_id, overdue=False).get(school.pk, Counts())
     values = {**return_values(school_return), "total": counts.total, "rectified": counts.rectified,
               "unrectified": counts.unrectified}
     filled_on = school_return.filled_on if school_return is not None else None
@@ -206,7 +206,9 @@ def district_table(*, district: OrgUnit, schools: QuerySet[OrgUnit], hazards: Qu
     returns = returns or {}
     schools = list(schools.filter(district=district, kind=OrgKind.SCHOOL)
                    .select_related("police_station").order_by("police_station__name", "name"))
-    counts = counts_by(hazards.filter(district=district), moment, period, by="school", district_id=district.pk)
+    # The table prints total and rectified per school: no overdue query.
+    counts = counts_by(hazards.filter(district=district), moment, period, by="school", district_id=district.pk,
+                       overdue=False)
     rows = [[Cell(name, label=True) for name in DISTRICT_COLUMNS]]
     figures_rows = []
     for school in schools:
@@ -243,7 +245,7 @@ def city_rollup(*, city: OrgUnit, districts: QuerySet[OrgUnit], schools: QuerySe
                 hazards: QuerySet[Hazard], moment: Moment, period: Period, side: str) -> Report:
     """The city's summary: one row per district (the totals of its 附件2), and the city's totals."""
     districts = list(districts.filter(kind=OrgKind.DISTRICT, city=city).order_by("name"))
-    counts = counts_by(hazards.filter(city=city), moment, period, by="district")
+    counts = counts_by(hazards.filter(city=city), moment, period, by="district", overdue=False)
     school_numbers = _school_numbers(schools.filter(city=city, kind=OrgKind.SCHOOL))
     rows = [[Cell(name, label=True) for name in CITY_COLUMNS]]
     figures_rows = []
