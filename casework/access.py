@@ -90,8 +90,11 @@ def can_review_accountability(user) -> bool:
 
 
 # ---- what the user may see --------------------------------------------------------------------
-def _escalated_ever() -> Exists:
-    return Exists(HazardTransition.objects.filter(hazard=OuterRef("pk"), name="escalate"))
+def _escalated_in(district_id: int) -> Q:
+    """The district's hazards ever escalated: a semi-join on the few escalation records of its chain
+    (partial index ``transition_escalations``), not a probe into the log for every hazard of the district."""
+    return Q(district_id=district_id) & Q(pk__in=HazardTransition.objects.filter(
+        district_id=district_id, name="escalate").values("hazard_id"))
 
 
 def _membership_q(m: Membership) -> Q | None:
@@ -105,7 +108,7 @@ def _membership_q(m: Membership) -> Q | None:
     elif m.role == Role.SUPERVISOR:
         q = Q(city_id=unit.pk) if unit.kind == OrgKind.CITY else Q(district_id=unit.pk)
     elif m.role == Role.PARTY_COMMITTEE:
-        q = Q(district_id=unit.district_id) & Q(escalated_ever=True)
+        q = _escalated_in(unit.district_id)
     elif m.role in (Role.CITY_ADMIN, Role.AUDITOR):
         q = Q(city_id=unit.pk)
     else:
@@ -130,10 +133,7 @@ def hazards_visible_to(user) -> QuerySet[Hazard]:
     query = _union_of(user, _membership_q)
     if query is None:
         return Hazard.objects.none()
-    qs = Hazard.objects.all()
-    if Role.PARTY_COMMITTEE in roles_of(user):
-        qs = qs.annotate(escalated_ever=_escalated_ever())
-    return qs.filter(query)
+    return Hazard.objects.filter(query)
 
 
 def hazard_get_for_user_or_404(user, pk: int) -> Hazard:
@@ -339,7 +339,7 @@ def hazards_actionable_by(user, action: str) -> QuerySet[Hazard]:
     if is_read_only(user):
         return Hazard.objects.none()
     education_roles, sensitive_roles = ACTION_ROLES[action]
-    query, needs_escalation = None, False
+    query = None
     for m in memberships_of(user):
         q = _membership_q(m)
         if q is None:
@@ -351,15 +351,11 @@ def hazards_actionable_by(user, action: str) -> QuerySet[Hazard]:
             kinds |= Q(sensitive=True)
         if m.role not in education_roles | sensitive_roles:
             continue
-        needs_escalation |= m.role == Role.PARTY_COMMITTEE
         q &= kinds
         query = q if query is None else query | q
     if query is None:
         return Hazard.objects.none()
-    qs = Hazard.objects.all()
-    if needs_escalation:
-        qs = qs.annotate(escalated_ever=_escalated_ever())
-    qs = qs.filter(query)
+    qs = Hazard.objects.filter(query)
     if action in ("verify", "reject"):
         # Separation of duty, as in acting_membership: reporters and rectifiers never sign off.
         qs = qs.exclude(reported_by=user).exclude(

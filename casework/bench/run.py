@@ -125,6 +125,7 @@ class Setting:
     city_admin: User
     staff: dict[int, User]          # school id -> school staff
     schools: list[OrgUnit]
+    party: User | None = None       # the district's party committee (sees the escalated cases)
 
 
 def _member(role: str, unit: OrgUnit) -> User:
@@ -146,9 +147,11 @@ def find_setting(district: OrgUnit | None = None) -> Setting:
     schools = list(OrgUnit.objects.filter(kind=OrgKind.SCHOOL, district=district).order_by("pk"))
     staff = {m.org_unit_id: m.user for m in Membership.objects.filter(
         role=Role.SCHOOL_STAFF, org_unit__in=schools, active=True).select_related("user")}
+    committee = OrgUnit.objects.filter(kind=OrgKind.PARTY_COMMITTEE, parent=district).order_by("pk").first()
     return Setting(district=district, city=city, officer=_member(Role.DISTRICT_OFFICER, district),
                    city_admin=_member(Role.CITY_ADMIN, city), staff=staff,
-                   schools=[s for s in schools if s.pk in staff])
+                   schools=[s for s in schools if s.pk in staff],
+                   party=_member(Role.PARTY_COMMITTEE, committee) if committee else None)
 
 
 # ---- transitions -------------------------------------------------------------------------------
@@ -362,6 +365,7 @@ LEDGER_CASES = [
     ("区教育局干部：整改中且逾期", "officer", {"state": "assigned", "overdue": "1"}),
     ("市级管理员：全部，按上报时间", "city_admin", {}),
     ("市级管理员：按整改时限", "city_admin", {"sort": "deadline"}),
+    ("区党委政府：提请协调过的隐患", "party", {}),
 ]
 
 
@@ -377,6 +381,10 @@ def _ledger_floor_sql(setting: Setting, who: str, params: dict, *, limit: int | 
     if who == "officer":
         where += ["h.district_id = %s", "NOT h.sensitive"]
         args.append(setting.district.pk)
+    elif who == "party":
+        where += ["h.district_id = %s", "NOT h.sensitive", "h.id IN (SELECT t.hazard_id FROM casework_hazardtransition t "
+                  "WHERE t.district_id = %s AND t.name = 'escalate')"]
+        args += [setting.district.pk, setting.district.pk]
     else:
         where.append("h.city_id = %s")
         args.append(setting.city.pk)
@@ -405,11 +413,15 @@ def bench_ledger(report: Report, setting: Setting, repeats: int, say) -> None:
     from casework.views import ledger_filters_from
 
     url = reverse("casework:ledger")
-    clients = {"officer": Client(HTTP_HOST="localhost"), "city_admin": Client(HTTP_HOST="localhost")}
-    clients["officer"].force_login(setting.officer)
-    clients["city_admin"].force_login(setting.city_admin)
-    users = {"officer": setting.officer, "city_admin": setting.city_admin}
+    users = {"officer": setting.officer, "city_admin": setting.city_admin, "party": setting.party}
+    clients = {}
+    for who, user in users.items():
+        if user is not None:
+            clients[who] = Client(HTTP_HOST="localhost")
+            clients[who].force_login(user)
     for label, who, params in LEDGER_CASES:
+        if who not in clients:
+            continue
         say(f"台账页：{label} …")
         client, user = clients[who], users[who]
         sql, args = _ledger_floor_sql(setting, who, params)

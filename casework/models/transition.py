@@ -51,6 +51,9 @@ class HazardTransition(models.Model):
             models.Index(fields=["hazard", "occurred_at"], name="transition_hazard_time"),
             models.Index(fields=["district", "occurred_at"], name="transition_district_time"),
             models.Index(fields=["actor", "occurred_at"], name="transition_actor_time"),
+            # The party committee's scope: the district's escalated hazards (casework.access).
+            models.Index(fields=["district", "hazard"], name="transition_escalations",
+                         condition=models.Q(name="escalate")),
         ]
         constraints = [
             models.UniqueConstraint(fields=["district", "seq"], name="transition_unique_chain_position"),

@@ -86,6 +86,12 @@ _LABELS = {name: dict(choices.choices) for name, choices in
            (("category", Category), ("key_place", KeyPlace), ("severity", Severity), ("state", HazardState))}
 
 
+def _label_of(name: str) -> property:
+    """A row's Chinese label for its ``name`` column (the raw value if the choice is unknown)."""
+    labels = _LABELS[name]
+    return property(lambda row: labels.get(getattr(row, name), getattr(row, name)))
+
+
 class LedgerRow:
     """One hazard as the ledger shows it, without a model instance: its columns and joined names, their
     labels, its detail URL, its overdue mark (``Hazard.is_overdue`` for the page's ``today``) and its dates
@@ -112,21 +118,10 @@ class LedgerRow:
     def is_major(self) -> bool:
         return self.severity == Severity.MAJOR
 
-    @property
-    def category_label(self) -> str:
-        return _LABELS["category"].get(self.category, self.category)
-
-    @property
-    def key_place_label(self) -> str:
-        return _LABELS["key_place"].get(self.key_place, self.key_place)
-
-    @property
-    def severity_label(self) -> str:
-        return _LABELS["severity"].get(self.severity, self.severity)
-
-    @property
-    def state_label(self) -> str:
-        return _LABELS["state"].get(self.state, self.state)
+    category_label = _label_of("category")
+    key_place_label = _label_of("key_place")
+    severity_label = _label_of("severity")
+    state_label = _label_of("state")
 
     @property
     def deadline_text(self) -> str:

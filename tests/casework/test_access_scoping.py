@@ -87,3 +87,32 @@ def test_filter_choices_stay_inside_the_users_subtree(world):
     assert world.school_b1 not in set(org_units_visible_to(world.officer_a))
     assert world.school_a2 in set(org_units_visible_to(world.officer_a))
     assert set(org_units_visible_to(world.staff_a1)) == {world.school_a1}
+
+
+def test_the_party_committee_keeps_seeing_a_case_it_decided_and_never_another_districts(world):
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from casework.access import hazards_actionable_by
+    from casework.services import transitions as svc
+
+    clock = Clock()
+    decided = make_hazard(world, school="school_a1", state="escalated", clock=clock, title="decided")
+    svc.hazard_record_coordination(hazard_id=decided.pk, actor=world.party_a, decision="由城管牵头",
+                                   units_charged="城管局", back_to="assigned", occurred_at=clock(),
+                                   deadline=timezone.localdate() + timedelta(days=20))
+    waiting = make_hazard(world, school="school_a2", state="escalated", clock=clock, title="waiting")
+    make_hazard(world, school="school_b1", state="escalated", clock=clock, title="foreign")
+    make_hazard(world, school="school_a1", state="assigned", clock=clock, title="ordinary")
+
+    with CaptureQueriesContext(connection) as queries:
+        seen = set(hazards_visible_to(world.party_a).values_list("title", flat=True))
+
+    assert seen == {"decided", "waiting"}
+    assert set(hazards_actionable_by(world.party_a, "record_coordination")) == {waiting, decided}
+    # The rule is a semi-join on the district's escalation records, not a probe per hazard.
+    (sql,) = [q["sql"] for q in queries.captured_queries if "casework_hazard" in q["sql"]]
+    assert "EXISTS" not in sql.upper() and "escalate" in sql
