@@ -50,7 +50,9 @@ class IdleSessionMiddleware:
         if session is None or session.is_empty() or session.modified:
             return response
         now = timezone.now().timestamp()
-        if now - session.get(self.KEY, 0) >= settings.SESSION_IDLE_REFRESH_SECONDS:
+        # Never let the refresh interval reach the idle age itself: an active user would be logged out.
+        every = min(settings.SESSION_IDLE_REFRESH_SECONDS, settings.SESSION_COOKIE_AGE // 2)
+        if now - session.get(self.KEY, 0) >= every:
             session[self.KEY] = now  # marks it modified: SessionMiddleware saves it and pushes the expiry on
         return response
 

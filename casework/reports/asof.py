@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import CharField, F, QuerySet
 from django.db.models.expressions import RawSQL
@@ -151,7 +152,10 @@ def _last_per_hazard(records: QuerySet[HazardTransition], *columns: str, **expre
 
 
 def _scope(hazards: QuerySet[Hazard], period: Period | None, keys: Sequence[str]) -> tuple[str, tuple]:
-    """The caller's hazards (in the period) as (asof_id, asof_<key>...)."""
+    """The caller's hazards (in the period) as (asof_id, asof_<key>...). The keys name the SQL aliases the
+    figures group by: each must be a field of the hazard (FieldDoesNotExist otherwise), never free text."""
+    for key in keys:
+        Hazard._meta.get_field(key)
     values = {"asof_id": F("pk"), **{f"asof_{key}": F(key) for key in keys}}
     return _compile(_in_period(hazards, period).order_by().values(**values))
 
@@ -183,7 +187,10 @@ def counts_by(hazards: QuerySet[Hazard], moment: Moment, period: Period | None =
     ``overdue`` is False (the forms do not print them).
     """
     keys = [] if by == "state" else [by]
-    source, params = _states_then(hazards, moment, period, district_id, keys)
+    try:
+        source, params = _states_then(hazards, moment, period, district_id, keys)
+    except EmptyResultSet:  # a scope that matches nothing by construction (none(), an empty __in)
+        return {}
     key = _key_column(by)
     rows = _run(
         f"SELECT {key}, COUNT(CASE WHEN s.to_state <> %s THEN 1 END), COUNT(CASE WHEN s.to_state = %s THEN 1 END), "
@@ -200,10 +207,13 @@ def overdue_by(hazards: QuerySet[Hazard], moment: Moment, period: Period | None 
     for rectification then, and the deadline then (named by the last visible record that set one)
     before the cut-off day. One grouped query."""
     keys = [] if by == "state" else [by]
-    source, params = _states_then(hazards, moment, period, district_id, keys)
-    setters = _records_for(hazards, moment, period, district_id).filter(name__in=DEADLINE_SETTERS)
-    deadlines, deadline_params = _last_per_hazard(
-        setters, deadline=Cast(KT("payload__deadline"), output_field=CharField()))
+    try:
+        source, params = _states_then(hazards, moment, period, district_id, keys)
+        setters = _records_for(hazards, moment, period, district_id).filter(name__in=DEADLINE_SETTERS)
+        deadlines, deadline_params = _last_per_hazard(
+            setters, deadline=Cast(KT("payload__deadline"), output_field=CharField()))
+    except EmptyResultSet:
+        return {}
     states = ", ".join(["%s"] * len(OVERDUE_STATES))
     key = _key_column(by)
     rows = _run(
@@ -221,7 +231,10 @@ def cube(hazards: QuerySet[Hazard], moment: Moment, period: Period | None = None
     Each row: the dims' values (hazard fields), ``state`` (as of the moment) and ``n``. One grouped query;
     the number of rows is bounded by the number of combinations, not of hazards.
     """
-    source, params = _states_then(hazards, moment, period, None, dims)
+    try:
+        source, params = _states_then(hazards, moment, period, None, dims)
+    except EmptyResultSet:
+        return []
     columns = [f"h.asof_{dim}" for dim in dims] + ["s.to_state"]
     rows = _run(f"SELECT {', '.join(columns)}, COUNT(*) FROM {source} GROUP BY {', '.join(columns)}",
                 params, hazards.db)
@@ -232,7 +245,10 @@ def hazard_ids_as_of(hazards: QuerySet[Hazard], moment: Moment, period: Period |
                      *, states: Iterable[str] | None = None) -> RawSQL:
     """The ids of the hazards existing at the moment (optionally in the given states then), as a subquery
     for ``pk__in``."""
-    source, params = _states_then(hazards, moment, period, None, [])
+    try:
+        source, params = _states_then(hazards, moment, period, None, [])
+    except EmptyResultSet:
+        return RawSQL("SELECT NULL WHERE 1 = 0", ())
     if states is None:
         return RawSQL(f"SELECT h.asof_id FROM {source}", params)
     states = list(states)

@@ -201,3 +201,25 @@ def test_the_random_worlds_reach_every_state_and_hold_late_entries(world):
             if HazardTransition.objects.filter(recorded_at__gt=r.recorded_at, occurred_at__lt=r.occurred_at).exists()]
     assert late, "some record was entered after another that had happened later"
     assert Hazard.objects.filter(reported_at__lt=PERIOD.bounds[0]).exists()
+
+
+@pytest.mark.parametrize("scope", ["none", "empty_in"])
+def test_an_empty_scope_gives_empty_figures_not_an_error(world, scope):
+    from casework.models import Hazard as H
+    from tests.factories import make_hazard
+
+    make_hazard(world, state="assigned")
+    hazards = H.objects.none() if scope == "none" else H.objects.filter(school_id__in=[])
+    moment = Moment.at(timezone.now())
+
+    assert counts_by(hazards, moment) == {}
+    assert overdue_by(hazards, moment) == {}
+    assert cube(hazards, moment) == []
+    assert not H.objects.filter(pk__in=hazard_ids_as_of(hazards, moment)).exists()
+
+
+def test_a_figure_grouped_by_something_other_than_a_hazard_field_is_refused(world):
+    from django.core.exceptions import FieldDoesNotExist
+
+    with pytest.raises(FieldDoesNotExist):
+        counts_by(Hazard.objects.all(), Moment.at(timezone.now()), by="school) --")

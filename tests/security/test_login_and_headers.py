@@ -111,6 +111,18 @@ def test_requests_within_the_refresh_minute_do_not_write_the_session(client, wor
     assert (after.expire_date, after.session_data) == (before.expire_date, before.session_data)
 
 
+def test_a_short_idle_period_is_refreshed_within_half_of_it(client, world, settings):
+    settings.SESSION_COOKIE_AGE = 40  # shorter than the one-minute refresh interval
+    client.force_login(world.officer_a)
+    client.get(reverse("casework:ledger"))
+    _age_the_session(client, 25)  # past half the idle period, still inside it
+    aged = _stored_session(client).expire_date
+
+    assert client.get(reverse("casework:ledger")).status_code == 200
+
+    assert _stored_session(client).expire_date - aged >= timedelta(seconds=20)
+
+
 def test_a_session_idle_for_the_whole_period_is_logged_out(client, world, settings):
     client.force_login(world.officer_a)
     client.get(reverse("casework:ledger"))
