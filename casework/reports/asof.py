@@ -248,7 +248,7 @@ def hazard_ids_as_of(hazards: QuerySet[Hazard], moment: Moment, period: Period |
     try:
         source, params = _states_then(hazards, moment, period, None, [])
     except EmptyResultSet:
-        return RawSQL("SELECT NULL WHERE 1 = 0", ())
+        return RawSQL("SELECT 0 WHERE 1 = 0", ())  # no rows (ids start at 1); typed like an id
     if states is None:
         return RawSQL(f"SELECT h.asof_id FROM {source}", params)
     states = list(states)
