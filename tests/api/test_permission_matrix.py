@@ -6,24 +6,13 @@ import pytest
 from django.utils import timezone
 
 from casework.models import Hazard
+from tests.api.builders import DESCRIPTION, ROLES, VISIBLE
 from tests.api.conftest import client_for
 from tests.factories import make_hazard, photo, snapshot
 
-ROLES = ["staff_a1", "police_a1", "officer_a", "supervisor_a", "party_a", "city_admin", "auditor"]
 KINDS = {"own": {"school": "school_a1"}, "foreign": {"school": "school_b1"},
          "sensitive": {"school": "school_a1", "sensitive": True}}
-DESCRIPTION = "教学楼一楼东侧消防通道堆放课桌椅"  # what make_hazard writes into every hazard
-
-# Who sees a hazard that has never been escalated (the party committee sees only escalated ones).
-VISIBLE = {
-    "staff_a1": {"own"},
-    "police_a1": {"own", "sensitive"},
-    "officer_a": {"own"},
-    "supervisor_a": {"own"},
-    "party_a": set(),
-    "city_admin": {"own", "foreign", "sensitive"},
-    "auditor": {"own", "foreign", "sensitive"},
-}
+# The party committee sees only escalated hazards.
 VISIBLE_ESCALATED = {**VISIBLE, "party_a": {"own"}}
 
 
