@@ -246,12 +246,12 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "HazardStateEnum": "casework.models.hazard.HazardState",
-        # The listing, campaign and return resources (casework/api/serializers_listings.py, _campaigns.py).
+        # The listing, campaign and return resources (casework/api/listings/serializers.py, campaigns/serializers.py).
         "OrgKindEnum": "casework.models.org.OrgKind",
         "KeyPlaceEnum": "casework.models.hazard.KeyPlace",
         "ListingStateEnum": "casework.models.listing.ListingState",
-        "HazardActionEnum": "casework.api.serializers.HAZARD_ACTION_CHOICES",
-        "ListingActionEnum": "casework.api.serializers_listings.LISTING_ACTION_CHOICES",
+        "HazardActionEnum": "casework.api.hazards.serializers.HAZARD_ACTION_CHOICES",
+        "ListingActionEnum": "casework.api.listings.serializers.LISTING_ACTION_CHOICES",
         "InspectionKindEnum": "casework.models.campaign.InspectionKind",
         "InspectionStatusEnum": "casework.models.campaign.InspectionStatus",
         "ReturnStatusEnum": "casework.models.campaign.ReturnStatus",

@@ -23,7 +23,7 @@ class DeviceTokenScheme(OpenApiAuthenticationExtension):
 
 class AutoSchema(openapi.AutoSchema):
     def _get_response_bodies(self, direction="response"):
-        from .serializers import ErrorSerializer
+        from .hazards.serializers import ErrorSerializer
 
         responses = super()._get_response_bodies(direction)
         error = self._get_response_for_code(ErrorSerializer, "400", ["application/json"], direction)

@@ -5,7 +5,9 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from . import views, views_campaigns, views_listings
+from .campaigns import views as campaign_views
+from .hazards import views
+from .listings import views as listing_views
 
 app_name = "api"
 
@@ -14,10 +16,10 @@ router.register("org-units", views.OrgUnitViewSet, basename="org-unit")
 router.register("hazards", views.HazardViewSet, basename="hazard")
 router.register("notifications", views.NotificationViewSet, basename="notification")
 router.register("auth/tokens", views.DeviceTokenViewSet, basename="device-token")
-router.register("listings", views_listings.ListingViewSet, basename="listing")
-router.register("campaigns", views_campaigns.CampaignViewSet, basename="campaign")
-router.register("inspections", views_campaigns.InspectionViewSet, basename="inspection")
-router.register("school-returns", views_campaigns.SchoolReturnViewSet, basename="school-return")
+router.register("listings", listing_views.ListingViewSet, basename="listing")
+router.register("campaigns", campaign_views.CampaignViewSet, basename="campaign")
+router.register("inspections", campaign_views.InspectionViewSet, basename="inspection")
+router.register("school-returns", campaign_views.SchoolReturnViewSet, basename="school-return")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from casework.access import CHAIN_ACTIONS, hazards_visible_to
-from casework.calendar import WorkingCalendar
+from casework.workdays import WorkingCalendar
 from casework.models import Evidence, HazardTransition, Membership, Severity
 from casework.models.hazard import OVERDUE_STATES
 

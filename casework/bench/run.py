@@ -410,7 +410,7 @@ def _ledger_floor_sql(setting: Setting, who: str, params: dict, *, limit: int | 
 def bench_ledger(report: Report, setting: Setting, repeats: int, say) -> None:
     """Two rows per case: the page's data (selector, scope, filters, sort, page, capped count) against the
     hand-written SQL of what the page shows; and the whole page as served (middleware, session, template)."""
-    from casework.views import ledger_filters_from
+    from casework.web.hazards.views import ledger_filters_from
 
     url = reverse("casework:ledger")
     users = {"officer": setting.officer, "city_admin": setting.city_admin, "party": setting.party}
@@ -514,7 +514,7 @@ def current_counts(setting: Setting, campaign: Campaign) -> list[dict]:
     scope, the district, the campaign's period.
     """
     from casework.models import SchoolReturn
-    from casework.reports.forms import RETURN_KEYS_IN_DISTRICT_TABLE, campaign_period
+    from casework.reports.layouts import RETURN_KEYS_IN_DISTRICT_TABLE, campaign_period
 
     user = setting.officer
     schools = list(report_units_for(user).filter(kind=OrgKind.SCHOOL, district=setting.district)
@@ -537,7 +537,7 @@ def current_counts(setting: Setting, campaign: Campaign) -> list[dict]:
 def bench_summary(report: Report, setting: Setting, repeats: int, say) -> None:
     from casework.reports import pdf
     from casework.reports.asof import Moment
-    from casework.reports.forms import build_report, default_as_of
+    from casework.reports.layouts import build_report, default_as_of
 
     say("附件2（区汇总表）：历史时点 vs 当前状态 …")
     campaign = bench_campaign(setting)

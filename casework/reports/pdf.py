@@ -14,7 +14,7 @@ from functools import cache
 
 from django.template.loader import render_to_string
 
-from .forms import Report
+from .layouts import Report
 
 FONT_FAMILY = "WenQuanYi Micro Hei"
 

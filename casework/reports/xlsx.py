@@ -9,7 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from .forms import Report
+from .layouts import Report
 
 FONT = "WenQuanYi Micro Hei"
 THIN = Side(style="thin", color="000000")

@@ -32,7 +32,7 @@ from casework.models import (
     SchoolReturn,
 )
 from casework.reports.asof import Moment, counts_by, hazard_ids_as_of
-from casework.reports.forms import campaign_period, default_as_of
+from casework.reports.layouts import campaign_period, default_as_of
 
 
 def current_phase(campaign: Campaign, today: date | None = None) -> CampaignPhase | None:

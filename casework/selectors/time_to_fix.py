@@ -11,7 +11,7 @@ the cut-off, three intervals, each counted only once both ends happened by the c
 - rectification → verification: that rectification, to the ``verify``.
 
 Durations are whole days between the local dates (Asia/Shanghai) of the two moments: calendar days
-(``b - a``) and working days (``casework.calendar``: the working days d with a < d <= b, holidays
+(``b - a``) and working days (``casework.workdays``: the working days d with a < d <= b, holidays
 and make-up workdays included). Per group: the count, the median (the mean of the two middle values
 for an even count) and the 90th percentile by the nearest-rank method (the smallest value with at
 least 90 % of the values at or below it).
@@ -27,7 +27,7 @@ from datetime import date, datetime
 from django.utils import timezone
 
 from casework.access import hazards_visible_to
-from casework.calendar import WorkingCalendar, coverage_warning
+from casework.workdays import WorkingCalendar, coverage_warning
 from casework.models import Category, HazardTransition, SchoolKind
 
 INTERVALS = (

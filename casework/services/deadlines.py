@@ -2,7 +2,7 @@
 
 A deadline given in working days is resolved once, when it is set (assignment, coordination,
 change of deadline), from the local date (Asia/Shanghai) of that transition's moment; the hazard
-stores the resulting date, the basis and N. See ``casework.calendar`` for how days are counted.
+stores the resulting date, the basis and N. See ``casework.workdays`` for how days are counted.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from casework import errors
 from casework.access import ensure_can_maintain_calendar
-from casework.calendar import MAX_WORKING_DAYS, WorkingCalendar
+from casework.workdays import MAX_WORKING_DAYS, WorkingCalendar
 from casework.errors import TransitionRefused
 from casework.models import DeadlineBasis, HolidayOverride
 

@@ -1,7 +1,7 @@
 """The deadline's explanation on the hazard page: how it was given, and the calendar's warning."""
 from django import template
 
-from casework.calendar import WorkingCalendar, coverage_warning
+from casework.workdays import WorkingCalendar, coverage_warning
 from casework.models import DeadlineBasis
 
 register = template.Library()

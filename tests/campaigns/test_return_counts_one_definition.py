@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from casework.access import ReportSide, hazards_for_report, report_units_for
-from casework.reports.forms import build_report
+from casework.reports.layouts import build_report
 from casework.selectors.campaigns import campaign_moment, return_hazard_counts, school_hazard_counts
 from casework.services import campaigns as campaign_svc
 from casework.services import transitions as svc

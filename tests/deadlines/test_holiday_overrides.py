@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook, load_workbook
 
 from casework import errors
-from casework.calendar import add_working_days
+from casework.workdays import add_working_days
 from casework.errors import TransitionRefused
 from casework.models import HolidayOverride
 from casework.services.deadlines import holiday_override_set, holiday_overrides_import, holiday_workbook_template

@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from casework.deadline_views import end_of_day
+from casework.web.deadlines.views import end_of_day
 from casework.selectors.time_to_fix import Figure, percentile_nearest_rank, time_to_fix_for
 from casework.services import transitions as svc
 from tests.factories import photo, report_at, shanghai

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 import chinese_calendar
 import pytest
 
-from casework.calendar import (
+from casework.workdays import (
     PACKAGE_LAST_YEAR,
     WorkingCalendar,
     add_working_days,

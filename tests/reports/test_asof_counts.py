@@ -4,7 +4,7 @@ from datetime import datetime
 from casework.access import ReportSide, hazards_for_side
 from casework.models import Hazard, OrgUnit
 from casework.reports.asof import Counts, counts_by, overdue_by
-from casework.reports.forms import city_rollup, district_table, school_form
+from casework.reports.layouts import city_rollup, district_table, school_form
 
 from .scenario import PERIOD, SH, at
 

@@ -4,7 +4,7 @@ from django.core.management import CommandError, call_command
 
 from casework.access import ReportSide, hazards_for_side
 from casework.models import OrgKind, OrgUnit
-from casework.reports.forms import build_report
+from casework.reports.layouts import build_report
 
 from .helpers import pdf_text, row_with, sheet_rows, squeeze
 

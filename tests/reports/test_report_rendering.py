@@ -5,7 +5,7 @@ import re
 from casework.access import ReportSide, hazards_for_side
 from casework.models import OrgUnit, SchoolReturn
 from casework.reports import pdf, xlsx
-from casework.reports.forms import (
+from casework.reports.layouts import (
     CITY_COLUMNS,
     DISTRICT_COLUMNS,
     SCHOOL_FORM_FOOTER,

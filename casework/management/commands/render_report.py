@@ -18,7 +18,7 @@ from casework.access import ReportSide, hazards_for_side
 from casework.models import AuditEventKind, Campaign, OrgUnit
 from casework.reports import pdf, xlsx
 from casework.reports.asof import Moment
-from casework.reports.forms import FORM_UNIT_KINDS, build_report, default_as_of, report_params
+from casework.reports.layouts import FORM_UNIT_KINDS, build_report, default_as_of, report_params
 from casework.security import record_export
 
 RENDERERS = {"pdf": pdf.render, "xlsx": xlsx.render}

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
-from .access import (
+from casework.access import (
     LISTING_AUTHORITY_ROLES,
     can_on_listing,
     hazards_visible_to,
@@ -22,14 +22,14 @@ from .access import (
     memberships_of,
     org_units_visible_to,
 )
-from .errors import TransitionRefused
-from .listing_forms import DelistForm, ListingForm, ProgressForm, ReminderForm
-from .models import AuditEventKind, ListingLevel, ListingState, OrgKind, Severity
-from .models.hazard import OPEN_STATES
-from .security import record_export
-from .selectors.listings import ListingFilters, listing_ledger_for, listing_rows, listing_summary
-from .services import listings as svc
-from .services.transitions import TRANSITION_LABELS
+from casework.errors import TransitionRefused
+from .forms import DelistForm, ListingForm, ProgressForm, ReminderForm
+from casework.models import AuditEventKind, ListingLevel, ListingState, OrgKind, Severity
+from casework.models.hazard import OPEN_STATES
+from casework.security import record_export
+from casework.selectors.listings import ListingFilters, listing_ledger_for, listing_rows, listing_summary
+from casework.services import listings as svc
+from casework.services.transitions import TRANSITION_LABELS
 
 
 def _int(value) -> int | None:

@@ -24,10 +24,10 @@ from casework.access import (
 from casework.models import AuditEventKind, OrgKind
 from casework.security import record_export
 
-from . import pdf, xlsx
-from .asof import Moment
-from .forms import FORM_UNIT_KINDS, build_report, campaign_period, default_as_of, report_params
-from .statistics import campaign_statistics, listing_statistics
+from casework.reports import pdf, xlsx
+from casework.reports.asof import Moment
+from casework.reports.layouts import FORM_UNIT_KINDS, build_report, campaign_period, default_as_of, report_params
+from casework.reports.statistics import campaign_statistics, listing_statistics
 
 RENDERERS = {"pdf": (pdf.render, "application/pdf"),
              "xlsx": (xlsx.render, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")}

@@ -7,9 +7,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from .errors import TransitionRefused
-from .selectors.time_to_fix import DIMENSIONS, INTERVALS, time_to_fix_for
-from .services.deadlines import deadline_preview as preview_deadline
+from casework.errors import TransitionRefused
+from casework.selectors.time_to_fix import DIMENSIONS, INTERVALS, time_to_fix_for
+from casework.services.deadlines import deadline_preview as preview_deadline
 
 WEEKDAYS = "一二三四五六日"
 

@@ -22,7 +22,7 @@ from casework.models import (
 from casework.services.transitions import SOURCES, TRANSITION_LABELS
 from notifications.models import Notification
 
-from .models import DeviceToken
+from casework.api.models import DeviceToken
 
 MAX_ID = 2**63 - 1
 EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.get_fixed_timezone(480))
@@ -81,7 +81,7 @@ class WorkingDaysField(serializers.IntegerField):
     """A deadline as N working days from the action's day (Asia/Shanghai), instead of a date."""
 
     def __init__(self, **kwargs):
-        from casework.calendar import MAX_WORKING_DAYS
+        from casework.workdays import MAX_WORKING_DAYS
 
         kwargs.setdefault("required", False)
         kwargs.setdefault("allow_null", True)

@@ -7,7 +7,7 @@ from casework.access import can_on_listing, hazards_visible_to
 from casework.models import Evidence, Listing, ListingLevel, ListingProgressReport, ListingReminder, ListingState
 from casework.services.listings import MAX_INTERVAL_DAYS
 
-from .serializers import MAX_ID, EvidenceSerializer, OccurredAtField, OptionalDateField, TransitionInput, files, text
+from casework.api.hazards.serializers import MAX_ID, EvidenceSerializer, OccurredAtField, OptionalDateField, TransitionInput, files, text
 
 LISTING_ACTIONS = {"listing_progress": "progress", "listing_reminder": "remind", "delist": "delist"}
 LISTING_ACTION_CHOICES = list(LISTING_ACTIONS.values())

@@ -14,11 +14,11 @@ from casework.access import can_review_accountability, hazard_get_for_user_or_40
 from casework.models import AuditEventKind, OrgKind
 from casework.security import log_security_event
 
-from .chain import verify_all_chains
-from .events import audit_event_record
-from .exports import render_review_pdf, render_review_xlsx
-from .findings import all_findings
-from .review import SHANGHAI, SUBJECT_KINDS, build_review, hazard_as_of
+from casework.audit.chain import verify_all_chains
+from casework.audit.events import audit_event_record
+from casework.audit.exports import render_review_pdf, render_review_xlsx
+from casework.audit.findings import all_findings
+from casework.audit.review import SHANGHAI, SUBJECT_KINDS, build_review, hazard_as_of
 
 
 def audit_view(view):

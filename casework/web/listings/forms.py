@@ -2,7 +2,7 @@
 from django import forms
 from django.utils import timezone
 
-from .models import ListingLevel
+from casework.models import ListingLevel
 
 
 class DateInput(forms.DateInput):

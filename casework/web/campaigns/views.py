@@ -5,7 +5,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from .access import (
+from casework.access import (
     INSPECTION_ROLES,
     campaign_get_for_user_or_404,
     campaigns_visible_to,
@@ -24,18 +24,18 @@ from .access import (
     returns_visible_to,
     roles_of,
 )
-from .errors import TransitionRefused
-from .forms_campaigns import CampaignForm, InspectionHeaderForm, PolicePartForm, SchoolPartForm, SendBackForm
-from .models import InspectionKind, KeyPlace, OrgKind, ResultOutcome, Role
-from .selectors.campaigns import (
+from casework.errors import TransitionRefused
+from .forms import CampaignForm, InspectionHeaderForm, PolicePartForm, SchoolPartForm, SendBackForm
+from casework.models import InspectionKind, KeyPlace, OrgKind, ResultOutcome, Role
+from casework.selectors.campaigns import (
     campaign_checklist,
     campaign_progress,
     current_phase,
     return_hazard_counts,
     return_side_for,
 )
-from .reports.links import campaign_report_links
-from .services import campaigns as svc
+from casework.reports.links import campaign_report_links
+from casework.services import campaigns as svc
 
 
 def _refused(request, form, exc: TransitionRefused) -> None:

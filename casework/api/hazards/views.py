@@ -26,11 +26,11 @@ from casework.services import transitions as svc
 from notifications.services import notification_mark_read
 
 from . import serializers as s
-from .authentication import TokenIssueThrottle
-from .pagination import Cursor, HazardCursor, NotificationCursor
-from .idempotency import HEADER as IDEMPOTENCY_HEADER
-from .idempotency import idempotent
-from .tokens import device_token_issue, device_token_revoke
+from casework.api.authentication import TokenIssueThrottle
+from casework.api.pagination import Cursor, HazardCursor, NotificationCursor
+from casework.api.idempotency import HEADER as IDEMPOTENCY_HEADER
+from casework.api.idempotency import idempotent
+from casework.api.tokens import device_token_issue, device_token_revoke
 
 ID_REGEX = r"[0-9]{1,18}"
 WITH_FILES = [MultiPartParser, JSONParser]

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from casework.calendar import WorkingCalendar
+from casework.workdays import WorkingCalendar
 from casework.models import DeadlineBasis, FormSubmission, Hazard
 from casework.services import transitions as svc
 from tests.factories import make_hazard, report_at, shanghai, snapshot

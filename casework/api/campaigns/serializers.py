@@ -20,7 +20,7 @@ from casework.models import (
 from casework.models.campaign import RETURN_POLICE_FIELDS
 from casework.services.campaigns import SCHOOL_FIELDS, ResultInput
 
-from .serializers import MAX_ID, OccurredAtField, OptionalDateField, text
+from casework.api.hazards.serializers import MAX_ID, OccurredAtField, OptionalDateField, text
 
 MAX_RESULTS = 500
 

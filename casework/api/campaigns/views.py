@@ -10,10 +10,10 @@ from rest_framework.response import Response
 from casework.access import campaigns_visible_to, inspections_visible_to, returns_visible_to
 from casework.services import campaigns as campaign_svc
 
-from . import serializers_campaigns as cs
-from .idempotency import idempotent
-from .pagination import Cursor
-from .views import ID_REGEX, IDEMPOTENCY_PARAMETER
+from . import serializers as cs
+from casework.api.idempotency import idempotent
+from casework.api.pagination import Cursor
+from casework.api.hazards.views import ID_REGEX, IDEMPOTENCY_PARAMETER
 
 
 def _filtered(qs, query_class, params, names):

@@ -8,10 +8,10 @@ import secrets
 from django import forms
 from django.utils import timezone
 
-from .access import can_see_sensitive, schools_reportable_by
-from .models import Category, HazardState, KeyPlace, Severity, Urgency
-from .calendar import MAX_WORKING_DAYS
-from .services import transitions as svc
+from casework.access import can_see_sensitive, schools_reportable_by
+from casework.models import Category, HazardState, KeyPlace, Severity, Urgency
+from casework.workdays import MAX_WORKING_DAYS
+from casework.services import transitions as svc
 
 EVIDENCE_ACCEPT = "image/jpeg,image/png,image/webp,application/pdf"
 

@@ -14,10 +14,10 @@ from casework.access import listings_visible_to
 from casework.selectors.listings import ListingFilters, listing_ledger_for
 from casework.services import listings as listing_svc
 
-from . import serializers_listings as ls
-from .idempotency import idempotent
-from .pagination import Cursor
-from .views import ID_REGEX, IDEMPOTENCY_PARAMETER
+from . import serializers as ls
+from casework.api.idempotency import idempotent
+from casework.api.pagination import Cursor
+from casework.api.hazards.views import ID_REGEX, IDEMPOTENCY_PARAMETER
 
 RELATED = ("hazard", "hazard__school", "district", "authority", "supervising_officer", "listed_by", "delisted_by")
 

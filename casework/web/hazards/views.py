@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
-from .access import (
+from casework.access import (
     acting_membership,
     can,
     listing_levels_for,
@@ -21,14 +21,14 @@ from .access import (
     org_units_visible_to,
     schools_reportable_by,
 )
-from .errors import TransitionRefused
+from casework.errors import TransitionRefused
 from .forms import ACTION_FORMS, DEADLINE_ACTIONS, FIELD_ALIASES, ReportForm
-from .models import AuditEventKind, Category, Evidence, HazardState, KeyPlace, OrgKind, Severity, Urgency
-from .security import record_export
-from .selectors.ledger import SORTS, LedgerFilters, ledger_for, ledger_page
-from .selectors.ledger_export import describe_filters, write_ledger_xlsx
-from .services.submissions import DuplicateSubmission, form_submission_claim
-from .services.transitions import SOURCES, TRANSITION_LABELS, action_allowed_from
+from casework.models import AuditEventKind, Category, Evidence, HazardState, KeyPlace, OrgKind, Severity, Urgency
+from casework.security import record_export
+from casework.selectors.ledger import SORTS, LedgerFilters, ledger_for, ledger_page
+from casework.selectors.ledger_export import describe_filters, write_ledger_xlsx
+from casework.services.submissions import DuplicateSubmission, form_submission_claim
+from casework.services.transitions import SOURCES, TRANSITION_LABELS, action_allowed_from
 
 
 def _int(value) -> int | None:
@@ -260,8 +260,8 @@ def hazard_detail(request, pk: int):
 
 def _listing_context(user, hazard) -> dict:
     """The hazard's listed supervisions (挂牌督办) and whether the user may list it (casework.access decides)."""
-    from .models import ListingState
-    from .services.listings import LISTABLE_STATES
+    from casework.models import ListingState
+    from casework.services.listings import LISTABLE_STATES
 
     listings = list(listings_visible_to(user).filter(hazard=hazard).select_related("authority")
                     .order_by("-listed_on", "-pk"))
