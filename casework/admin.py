@@ -2,7 +2,9 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .access import campaigns_visible_to, can_manage_campaigns, hazards_visible_to
+from . import deadline_admin  # noqa: F401  (registers the holiday overrides' admin)
+from .access import campaigns_visible_to, can_manage_campaigns, hazards_visible_to, listings_visible_to
+from .access.audit import audit_events_visible_to
 from .models import (
     AuditEvent,
     Campaign,
@@ -12,6 +14,7 @@ from .models import (
     Evidence,
     Hazard,
     HazardTransition,
+    Listing,
     Membership,
     OrgUnit,
 )
@@ -178,10 +181,7 @@ class CampaignAdmin(CityAdminOnlyMixin, SimpleHistoryAdmin):
 
     def has_add_permission(self, request, obj=None):
         return False  # campaigns are created through the service (the "新建专项整治" page)
-from . import deadline_admin  # noqa: E402,F401  (registers the holiday overrides' admin)
 # ---- listed supervision (挂牌督办): read-only here; the listing services are the only writers -------------
-from .access import listings_visible_to  # noqa: E402
-from .models import Listing  # noqa: E402
 
 
 @admin.register(Listing)
@@ -200,6 +200,10 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_display = ["occurred_at", "kind", "actor", "actor_role", "subject", "chain", "seq"]
     list_filter = ["kind", "actor_role"]
     search_fields = ["subject", "actor__username"]
+
+    def get_queryset(self, request):
+        # Scoped like every other path: a city's reviewers read their city's events, nobody else any.
+        return audit_events_visible_to(request.user).select_related("actor")
 
     def has_add_permission(self, request):
         return False

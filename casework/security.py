@@ -14,6 +14,8 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.utils import timezone
 
+from casework.audit.events import audit_event_record
+
 logger = logging.getLogger("security")
 _current_request: ContextVar = ContextVar("current_request", default=None)
 
@@ -118,8 +120,6 @@ def record_export(event: str, *, kind: str, subject: str = "", params=None, requ
     entry = log_security_event(event, request=request, user=user, obj=subject or None, kind=kind, params=params)
     actor = user or (getattr(request, "user", None) if request is not None else None) or _request_user()
     if actor is not None and getattr(actor, "is_authenticated", False):
-        from casework.audit.events import audit_event_record
-
         audit_event_record(actor=actor, kind=kind, subject=subject,
                            params=params | {"address": entry["address"]} if entry["address"] else params)
     return entry

@@ -9,8 +9,12 @@ from django.utils import timezone
 from viewflow.workflow.status import STATUS
 
 from casework import errors
-from casework.access import is_read_only
+from casework.access import ensure_writer
 from casework.errors import TransitionRefused
+from casework.locks import lock_object
+from casework.models import Membership
+from casework.rules.roles import Role
+from casework.rules.scope import Place, memberships_covering_q
 
 from .flows import HazardFlow
 
@@ -18,15 +22,14 @@ Task = HazardFlow.task_class
 
 
 def _lock(task_id: int):
-    task = Task.objects.select_for_update().filter(pk=task_id).first()
+    task = lock_object(Task.objects.filter(pk=task_id))
     if task is None:
         raise TransitionRefused("任务不存在或不在您的管辖范围内。", code=errors.OUT_OF_SCOPE)
     return task
 
 
 def _check_not_auditor(actor) -> None:
-    if is_read_only(actor):
-        raise TransitionRefused("审计角色只读，不能进行任何修改。", code=errors.FORBIDDEN_ROLE)
+    ensure_writer(actor)
 
 
 @transaction.atomic
@@ -90,15 +93,9 @@ def task_reassign(*, task_id: int, actor, to_user_id: int):
 
 def eligible_users(task):
     """The users who may hold this task (for the hand-over form)."""
-    from django.db.models import Q
-
-    from casework.models import Membership, OrgKind
-
     node = task.flow_task
     hazard = task.process.coerced.hazard
-    units = Q(org_unit_id__in=[hazard.school_id, hazard.school.police_station_id, hazard.district_id,
-                               hazard.city_id]) | Q(org_unit__district_id=hazard.district_id,
-                                                    org_unit__kind=OrgKind.PARTY_COMMITTEE)
+    units = memberships_covering_q(Place.of_row(hazard), Role)
     users = {m.user for m in Membership.objects.filter(units, active=True).select_related("user")
              if m.user.is_active}
     return sorted((u for u in users if node.user_may_act(u, task)), key=lambda u: u.username)

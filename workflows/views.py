@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from casework.access import hazards_visible_to, memberships_of
 from casework.errors import TransitionRefused
 from casework.models import HazardState, ListingState
-from casework.models.hazard import OVERDUE_STATES
+from casework.rules.lifecycle import OVERDUE_STATES, overdue_q
 
 from . import services
 from .nodes import NODE_LABELS
@@ -29,7 +29,7 @@ def home_sections(user, today=None) -> dict:
     return {
         "inbox": task_inbox(user),
         "queue": task_queue(user),
-        "overdue": pending.filter(deadline__lt=today).order_by("deadline", "pk"),
+        "overdue": visible.filter(overdue_q(today)).order_by("deadline", "pk"),
         "due_soon": pending.filter(deadline__gte=today, deadline__lte=today + timedelta(days=DUE_SOON_DAYS))
         .order_by("deadline", "pk"),
         "escalated": visible.filter(state=HazardState.ESCALATED).order_by("-reported_at", "pk"),

@@ -58,3 +58,10 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.key}"
+
+
+def device_tokens_of(user) -> models.QuerySet[DeviceToken]:
+    """The user's own API device tokens."""
+    if not getattr(user, "is_authenticated", False):
+        return DeviceToken.objects.none()
+    return DeviceToken.objects.filter(user=user)

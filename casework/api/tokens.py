@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from casework import errors
 from casework.errors import TransitionRefused
+from casework.locks import lock_object, lock_objects
 from notifications.services import notify
 
 from .authentication import hash_key
@@ -24,7 +25,7 @@ def device_token_issue(*, request, username: str, password: str, device_name: st
         raise TransitionRefused("用户名或密码不正确。", code="invalid_credentials")
     now = timezone.now()
     # Lock the user's active tokens of this device so two logins from one device cannot both win.
-    for old in DeviceToken.objects.select_for_update().filter(user=user, device_name=device_name, revoked_at__isnull=True):
+    for old in lock_objects(DeviceToken.objects.filter(user=user, device_name=device_name, revoked_at__isnull=True)):
         old.revoked_at = now
         old._change_reason = "replaced"
         old.save()
@@ -41,7 +42,7 @@ def device_token_issue(*, request, username: str, password: str, device_name: st
 @transaction.atomic
 def device_token_revoke(*, actor, token_id: int) -> DeviceToken:
     """Revoke one of the actor's own device tokens (revoking twice changes nothing)."""
-    token = DeviceToken.objects.select_for_update().filter(user=actor, pk=token_id).first()
+    token = lock_object(DeviceToken.objects.filter(user=actor, pk=token_id))
     if token is None:
         raise TransitionRefused("设备令牌不存在。", code="not_found")
     if token.revoked_at is None:

@@ -4,13 +4,27 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from casework.locks import lock_object
 from casework.models import AuditChainHead, AuditEvent, HazardTransition
 
 GENESIS = "0" * 64
 
 
+HAZARD_CHAIN_PREFIX = "hazard-transitions:district:"
+AUDIT_EVENT_CHAIN_PREFIX = "audit-events:city:"
+
+
 def hazard_chain_key(district_id: int) -> str:
-    return f"hazard-transitions:district:{district_id}"
+    return f"{HAZARD_CHAIN_PREFIX}{district_id}"
+
+
+def chain_owner(key: str) -> tuple[str, int | None]:
+    """What a chain key stands for: ("hazards", district id), ("audit_events", city id or None)."""
+    if key.startswith(HAZARD_CHAIN_PREFIX):
+        return "hazards", int(key.removeprefix(HAZARD_CHAIN_PREFIX))
+    if key.startswith(AUDIT_EVENT_CHAIN_PREFIX):
+        return "audit_events", int(key.removeprefix(AUDIT_EVENT_CHAIN_PREFIX))
+    return "audit_events", None
 
 
 def transition_content(record: HazardTransition) -> dict:
@@ -66,10 +80,10 @@ def compute_hash(prev_hash: str, content: dict) -> str:
 
 def lock_chain_head(key: str) -> AuditChainHead:
     """Take the chain's head row FOR UPDATE, creating it on first use."""
-    head = AuditChainHead.objects.select_for_update().filter(chain=key).first()
+    head = lock_object(AuditChainHead.objects.filter(chain=key))
     if head is None:
         AuditChainHead.objects.get_or_create(chain=key)
-        head = AuditChainHead.objects.select_for_update().get(chain=key)
+        head = lock_object(AuditChainHead.objects.filter(chain=key))
     return head
 
 
@@ -142,7 +156,7 @@ def verify_hazard_chains() -> list[ChainBreak]:
 
 # ---- audit events (reviews, exports, security-relevant reads) ----------------------------------
 def audit_event_chain_key(city_id: int | None) -> str:
-    return f"audit-events:city:{city_id}" if city_id else "audit-events:global"
+    return f"{AUDIT_EVENT_CHAIN_PREFIX}{city_id}" if city_id else "audit-events:global"
 
 
 def audit_event_content(record: AuditEvent) -> dict:

@@ -2,7 +2,7 @@
 from django.db import transaction
 from django.utils import timezone
 
-from casework.access import memberships_of
+from casework.rules.scope import city_id_of, memberships_of
 from casework.models import AuditEvent, Role
 
 from .chain import append_audit_event, audit_event_chain_key
@@ -22,7 +22,7 @@ def audit_event_record(*, actor, kind: str, subject: str = "", params: dict | No
     unit = membership.org_unit if membership else None
     city_id = None
     if unit is not None:
-        city_id = unit.pk if unit.city_id is None and unit.kind == "city" else unit.city_id
+        city_id = city_id_of(unit)
     return append_audit_event(AuditEvent(
         chain=audit_event_chain_key(city_id),
         kind=kind,

@@ -13,10 +13,10 @@ from django.apps import apps
 from django.db.models import Q
 from django.utils import timezone
 
-from casework.access import CHAIN_ACTIONS, hazards_visible_to
+from casework.access import hazards_visible_to, listings_visible_to
+from casework.models import Evidence, HazardTransition, ListingState, Membership, Severity
+from casework.rules.lifecycle import RECORD_NAMES, SIGN_OFF_EXCLUDED_BY, overdue_q
 from casework.workdays import WorkingCalendar
-from casework.models import Evidence, HazardTransition, Membership, Severity
-from casework.models.hazard import OVERDUE_STATES
 
 from .review import SHANGHAI, end_of_day, local, start_of_day
 
@@ -50,7 +50,7 @@ def _hazard_row(h, **extra) -> dict:
 
 def overdue_major_hazards(user, today: date | None = None) -> Finding:
     today = today or timezone.localdate()
-    qs = (hazards_visible_to(user).filter(severity=Severity.MAJOR, state__in=OVERDUE_STATES, deadline__lt=today)
+    qs = (hazards_visible_to(user).filter(overdue_q(today), severity=Severity.MAJOR)
           .select_related("school").order_by("deadline", "id"))
     rows = [_hazard_row(h, detail=f"时限 {h.deadline:%Y-%m-%d}，已逾期 {(today - h.deadline).days} 天，"
                                   f"当前{h.get_state_display()}") for h in qs]
@@ -83,7 +83,7 @@ def verifications_by_chain_members(user) -> Finding:
     ids = [v.hazard_id for v in verifies]
     chain_users, chain_units = defaultdict(set), defaultdict(set)
     for hazard_id, actor_id, unit_id in HazardTransition.objects.filter(
-            hazard_id__in=ids, name__in=("report",) + tuple(CHAIN_ACTIONS)).values_list("hazard_id", "actor_id",
+            hazard_id__in=ids, name__in=SIGN_OFF_EXCLUDED_BY).values_list("hazard_id", "actor_id",
                                                                                       "actor_unit_id"):
         chain_users[hazard_id].add(actor_id)
         chain_units[hazard_id].add(unit_id)
@@ -115,9 +115,7 @@ def verifications_by_chain_members(user) -> Finding:
 
 
 def _transition_names() -> set[str]:
-    from casework.services.transitions import TRANSITION_LABELS
-
-    return set(TRANSITION_LABELS)
+    return set(RECORD_NAMES)
 
 
 def verified_without_evidence(user) -> Finding:
@@ -144,9 +142,6 @@ def verified_without_evidence(user) -> Finding:
 
 def listings_without_progress_reports(user) -> Finding:
     """Active listings (挂牌督办) whose school has sent no progress report since they were listed."""
-    from casework.access import listings_visible_to
-    from casework.models.listing import ListingState
-
     finding = Finding("listing_no_progress", "挂牌督办无进展报告", "挂牌督办中、却没有任何进展报告的案件。")
     listings = (listings_visible_to(user).filter(state=ListingState.ACTIVE, progress_reports__isnull=True)
                 .select_related("hazard__school").distinct())

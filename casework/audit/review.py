@@ -29,8 +29,8 @@ from casework.models import (
     Severity,
     Urgency,
 )
-from casework.models.hazard import OVERDUE_STATES
-from casework.services.transitions import TRANSITION_LABELS
+from casework.presenters import payload_lines
+from casework.rules.lifecycle import is_overdue, is_record_name
 from notifications.models import Notification
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -49,16 +49,6 @@ FIELDS = [
     ("deadline_basis", "时限给定方式"), ("deadline_working_days", "工作日数"),
     ("temporary_measures", "临时(强化)防范措施"), ("rectification", "整改情况"), ("verification_result", "验收意见"),
 ]
-PAYLOAD_LABELS = {
-    "title": "隐患名称", "severity": "等级", "urgency": "轻重缓急", "category": "类别", "key_place": "重点部位",
-    "sensitive": "涉密/敏感", "school": "学校", "responsible_person": "责任人", "responsible_phone": "责任人电话",
-    "measures": "措施", "deadline": "整改时限", "funding": "整改资金", "contingency_plan": "应急预案",
-    "description": "整改情况", "result": "验收意见", "reason": "原因", "rework": "返工",
-    "temporary_measures": "临时防范措施", "decision": "协调决定", "units_charged": "责任单位", "back_to": "后续状态",
-    "previous_deadline": "原整改时限", "evidence": "佐证材料",
-}
-PAYLOAD_CHOICES = {"back_to": HazardState, "severity": Severity, "urgency": Urgency, "category": Category,
-                   "key_place": KeyPlace}
 # Notifications that only inform; every other one about a hazard asks its recipient to act.
 INFORMATIONAL_EVENTS = {"hazard.verify", "hazard.close_invalid", "hazard.change_deadline",
                         "hazard.record_temporary_measures"}
@@ -111,7 +101,7 @@ def hazard_steps(hazard: Hazard) -> list[Step]:
     for row in rows:
         record = None
         reason = row.history_change_reason or ""
-        if reason in TRANSITION_LABELS:
+        if is_record_name(reason):
             # The service saves the hazard, then appends the record: the i-th such row is the i-th record.
             for i, candidate in enumerate(pending):
                 if candidate.name == reason:
@@ -263,7 +253,7 @@ def _responsibility(hazard: Hazard, steps: list[Step], moment: datetime) -> Resp
     records = [s.transition for s in steps if s.transition and s.moment <= moment]
     coordination = next((r for r in reversed(records) if r.name == "record_coordination"), None)
     assign = next((r for r in reversed(records) if r.name == "assign"), None)
-    overdue = row.deadline is not None and state in OVERDUE_STATES and end_of_day(row.deadline) <= moment
+    overdue = is_overdue(state, row.deadline, local(moment).date())
     return Responsibility(
         moment=moment, state=state, state_label=HazardState(state).label,
         responsible_person=row.responsible_person, responsible_phone=row.responsible_phone,
@@ -368,17 +358,7 @@ class Decision:
 
 
 def _payload_changes(record: HazardTransition) -> list[tuple[str, str]]:
-    out = []
-    for key, value in (record.payload or {}).items():
-        if key == "evidence" or value in ("", None, [], {}):
-            continue
-        choices = PAYLOAD_CHOICES.get(key)
-        if choices is not None and value in choices.values:
-            value = choices(value).label
-        if isinstance(value, bool):
-            value = "是" if value else "否"
-        out.append((PAYLOAD_LABELS.get(key, key), str(value)))
-    return out
+    return payload_lines(record.payload)
 
 
 def _decision(step: Step, evidence_by_transition: dict[int, list[str]], previous: Step | None) -> Decision:

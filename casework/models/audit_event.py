@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 
 from .org import OrgUnit, Role
-from .transition import AppendOnlyError
+from .transition import AppendOnlyError, AppendOnlyQuerySet
 
 
 class AuditEventKind(models.TextChoices):
@@ -23,14 +23,8 @@ class AuditEventKind(models.TextChoices):
     REPORT_RENDERED = "report.rendered", "生成报表"
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    """Bulk changes are refused too: QuerySet.update() and .delete() bypass the model's save and delete."""
-
-    def update(self, **kwargs):
-        raise AppendOnlyError("审计事件只能追加，不能修改。")
-
-    def delete(self):
-        raise AppendOnlyError("审计事件只能追加，不能删除。")
+class AuditEventQuerySet(AppendOnlyQuerySet):
+    noun = "审计事件"
 
 
 class AuditEvent(models.Model):
@@ -49,7 +43,7 @@ class AuditEvent(models.Model):
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
 
-    objects = AppendOnlyQuerySet.as_manager()
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = "审计事件"

@@ -6,30 +6,14 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
+from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
+from casework.rules import lifecycle
+from casework.rules.lifecycle import ACTIONS
+from casework.rules.lifecycle import OPEN_STATES, OVERDUE_STATES, HazardState  # noqa: F401 (re-exported)
+
 from .org import OrgUnit, SchoolPlacedMixin
-
-
-class HazardState(models.TextChoices):
-    REPORTED = "reported", "已上报"
-    ASSIGNED = "assigned", "整改中"
-    TEMPORARY_MEASURES = "temporary_measures", "临时防范中"
-    RECTIFIED = "rectified", "待验收"
-    VERIFIED = "verified", "已验收销号"
-    ESCALATED = "escalated", "已提请党委政府协调"
-    CLOSED_INVALID = "closed_invalid", "已作废"
-
-
-OPEN_STATES = (
-    HazardState.REPORTED,
-    HazardState.ASSIGNED,
-    HazardState.TEMPORARY_MEASURES,
-    HazardState.ESCALATED,
-)
-# Overdue means: a deadline has passed and the fix is not yet reported.
-OVERDUE_STATES = (HazardState.ASSIGNED, HazardState.TEMPORARY_MEASURES, HazardState.ESCALATED)
 
 
 class Severity(models.TextChoices):
@@ -163,8 +147,7 @@ class Hazard(FSMModelMixin, SchoolPlacedMixin, models.Model):
         return self.severity == Severity.MAJOR
 
     def is_overdue(self, today: date | None = None) -> bool:
-        today = today or timezone.localdate()
-        return self.deadline is not None and self.state in OVERDUE_STATES and self.deadline < today
+        return lifecycle.is_overdue(self.state, self.deadline, today or timezone.localdate())
 
     def missing_plan_fields(self) -> list[str]:
         """The plan points still empty: three for a general hazard, all five for a major one."""
@@ -174,7 +157,7 @@ class Hazard(FSMModelMixin, SchoolPlacedMixin, models.Model):
         return [label for name, label in required.items() if not getattr(self, name)]
 
     # ---- transitions (the services call these; nothing else moves the state) ---------------
-    @transition(field=state, source=HazardState.REPORTED, target=HazardState.ASSIGNED)
+    @transition(field=state, **ACTIONS["assign"].fsm())
     def assign(self, *, responsible_person, responsible_phone, measures, deadline, funding, contingency_plan,
                deadline_basis=DeadlineBasis.DATE, deadline_working_days=None):
         self.responsible_person = responsible_person
@@ -186,47 +169,44 @@ class Hazard(FSMModelMixin, SchoolPlacedMixin, models.Model):
         self.funding = funding
         self.contingency_plan = contingency_plan
 
-    @transition(field=state, source=HazardState.ASSIGNED, target=HazardState.TEMPORARY_MEASURES)
+    @transition(field=state, **ACTIONS["record_temporary_measures"].fsm())
     def record_temporary_measures(self, *, measures):
         self.temporary_measures = measures
 
-    @transition(
-        field=state, source=[HazardState.ASSIGNED, HazardState.TEMPORARY_MEASURES], target=HazardState.RECTIFIED
-    )
+    @transition(field=state, **ACTIONS["report_rectified"].fsm())
     def report_rectified(self, *, description):
         self.rectification = description
 
-    @transition(field=state, source=HazardState.RECTIFIED, target=HazardState.VERIFIED)
+    @transition(field=state, **ACTIONS["verify"].fsm())
     def verify(self, *, result):
         self.verification_result = result
 
-    @transition(field=state, source=HazardState.RECTIFIED, target=HazardState.ASSIGNED)
+    @transition(field=state, **ACTIONS["reject"].fsm())
     def reject(self, *, reason):
         self.verification_result = reason
 
-    @transition(
-        field=state,
-        source=[HazardState.ASSIGNED, HazardState.TEMPORARY_MEASURES],
-        target=HazardState.ESCALATED,
-    )
+    @transition(field=state, **ACTIONS["escalate"].fsm())
     def escalate(self, *, temporary_measures):
         # "同时采取临时强化防范措施": the measures in place travel with the escalation.
         self.temporary_measures = temporary_measures
 
-    @transition(
-        field=state,
-        source=HazardState.ESCALATED,
-        target=RETURN_VALUE(HazardState.ASSIGNED, HazardState.TEMPORARY_MEASURES),
-    )
+    @transition(field=state, **ACTIONS["record_coordination"].fsm())
     def record_coordination(self, *, back_to, deadline, deadline_basis=DeadlineBasis.DATE, deadline_working_days=None):
         self.deadline = deadline
         self.deadline_basis = deadline_basis
         self.deadline_working_days = deadline_working_days
         return back_to
 
-    @transition(field=state, source=HazardState.REPORTED, target=HazardState.CLOSED_INVALID)
+    @transition(field=state, **ACTIONS["close_invalid"].fsm())
     def close_invalid(self):
         pass  # the reason lives on the transition record
+
+    @transition(field=state, **ACTIONS["change_deadline"].fsm())
+    def change_deadline(self, *, deadline, deadline_basis=DeadlineBasis.DATE, deadline_working_days=None):
+        # Not a state change: an edit of the plan that the history and the event log both keep.
+        self.deadline = deadline
+        self.deadline_basis = deadline_basis
+        self.deadline_working_days = deadline_working_days
 
 
 def evidence_upload_to(instance: "Evidence", filename: str) -> str:

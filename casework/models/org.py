@@ -2,13 +2,8 @@
 from django.conf import settings
 from django.db import models
 
-
-class OrgKind(models.TextChoices):
-    CITY = "city", "市"
-    DISTRICT = "district", "辖市区"
-    SCHOOL = "school", "学校"
-    POLICE_STATION = "police_station", "派出所"
-    PARTY_COMMITTEE = "party_committee", "党委政府"
+# The vocabulary lives with the rules; re-exported here for the models' and migrations' readers.
+from casework.rules.roles import ROLE_UNIT_KINDS, SENSITIVE_ROLES, OrgKind, Role  # noqa: F401
 
 
 class SchoolKind(models.TextChoices):
@@ -18,31 +13,6 @@ class SchoolKind(models.TextChoices):
     SENIOR = "senior", "高中"
     VOCATIONAL = "vocational", "职业学校"
     UNIVERSITY = "university", "高校"
-
-
-class Role(models.TextChoices):
-    SCHOOL_STAFF = "school_staff", "学校安全员"
-    POLICE_STATION = "police_station", "派出所民警"
-    DISTRICT_OFFICER = "district_officer", "区教育局安全干部"
-    SUPERVISOR = "supervisor", "督导验收员"
-    PARTY_COMMITTEE = "party_committee", "党委政府协调"
-    CITY_ADMIN = "city_admin", "市级管理员"
-    AUDITOR = "auditor", "审计（倒查）"
-
-
-# Roles allowed to see sensitive (涉密/敏感) hazards: police, the city, auditors.
-SENSITIVE_ROLES = frozenset({Role.POLICE_STATION, Role.CITY_ADMIN, Role.AUDITOR})
-
-# Which unit kind each role is held in.
-ROLE_UNIT_KINDS = {
-    Role.SCHOOL_STAFF: {OrgKind.SCHOOL},
-    Role.POLICE_STATION: {OrgKind.POLICE_STATION},
-    Role.DISTRICT_OFFICER: {OrgKind.DISTRICT},
-    Role.SUPERVISOR: {OrgKind.DISTRICT, OrgKind.CITY},
-    Role.PARTY_COMMITTEE: {OrgKind.PARTY_COMMITTEE},
-    Role.CITY_ADMIN: {OrgKind.CITY},
-    Role.AUDITOR: {OrgKind.CITY},
-}
 
 
 class OrgUnit(models.Model):

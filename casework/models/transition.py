@@ -2,12 +2,30 @@
 from django.conf import settings
 from django.db import models
 
+from casework.rules.lifecycle import record_label
+
 from .hazard import Hazard, HazardState
 from .org import OrgUnit, Role
 
 
 class AppendOnlyError(Exception):
     """Audit records are never changed or removed; a correction is a new record."""
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Bulk changes are refused too: QuerySet.update() and .delete() bypass the model's save and delete."""
+
+    noun = "记录"
+
+    def update(self, **kwargs):
+        raise AppendOnlyError(f"{self.noun}只能追加，不能修改。")
+
+    def delete(self):
+        raise AppendOnlyError(f"{self.noun}只能追加，不能删除。")
+
+
+class TransitionQuerySet(AppendOnlyQuerySet):
+    noun = "流转记录"
 
 
 class AuditChainHead(models.Model):
@@ -43,6 +61,8 @@ class HazardTransition(models.Model):
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
 
+    objects = TransitionQuerySet.as_manager()
+
     class Meta:
         verbose_name = "流转记录"
         verbose_name_plural = "流转记录"
@@ -72,6 +92,4 @@ class HazardTransition(models.Model):
 
     @property
     def label(self) -> str:
-        from casework.services.transitions import TRANSITION_LABELS
-
-        return TRANSITION_LABELS.get(self.name, self.name)
+        return record_label(self.name)

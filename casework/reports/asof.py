@@ -33,7 +33,7 @@ from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from casework.models import Hazard, HazardState, HazardTransition
-from casework.models.hazard import OVERDUE_STATES
+from casework.rules.lifecycle import OVERDUE_STATES
 
 # The records that carry a deadline in their payload (``payload["deadline"]``, an ISO date).
 DEADLINE_SETTERS = ("assign", "change_deadline", "record_coordination")

@@ -12,8 +12,10 @@ from urllib.parse import urlencode
 from django.db import models
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils import timezone
 
-from casework.models import Category, Hazard, HazardState, OrgUnit, Severity
+from casework.models import Category, Hazard, HazardState, Listing, ListingLevel, ListingState, OrgUnit, Severity
+from casework.rules.lifecycle import OPEN_STATES
 
 from .asof import Counts, Moment, Period, counts_by, cube, overdue_by
 
@@ -104,11 +106,6 @@ def listing_statistics(*, hazards: QuerySet[Hazard], today=None, limit: int = 50
     ``hazards`` is the report side's hazards from casework.access (the education side never counts a
     sensitive case). Each figure links to the listings ledger, which filters the same way.
     """
-    from django.utils import timezone
-
-    from casework.models import Listing, ListingLevel, ListingState
-    from casework.models.hazard import OPEN_STATES
-
     today = today or timezone.localdate()
     listings = reverse("listings:ledger")
     active = Listing.objects.filter(hazard__in=hazards, state=ListingState.ACTIVE)

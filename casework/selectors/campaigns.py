@@ -11,9 +11,8 @@ from django.utils import timezone
 
 from casework.access import (
     ReportSide,
-    can_see_sensitive,
+    default_report_side,
     inspections_visible_to,
-    memberships_of,
     org_units_visible_to,
     returns_visible_to,
 )
@@ -118,12 +117,8 @@ def school_hazard_counts(campaign: Campaign, school: OrgUnit, **kwargs) -> Hazar
 
 
 def return_side_for(user) -> str:
-    """Which copy of a return a user reads: the police station's (sensitive hazards counted) or the
-    education side's — which never counts a sensitive hazard, whoever reads it (city_admin and the
-    auditor included; they see the police side's figures in the reports, side=police)."""
-    if can_see_sensitive(user) and any(m.role == Role.POLICE_STATION for m in memberships_of(user)):
-        return ReportSide.POLICE
-    return ReportSide.EDUCATION
+    """Which copy of a return a user reads (casework.access.default_report_side)."""
+    return default_report_side(user)
 
 
 def return_hazard_counts(user, school_return: SchoolReturn, *, cutoff: date | None = None,

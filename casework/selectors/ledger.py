@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from casework.access import hazards_visible_to
 from casework.models import Category, Hazard, HazardState, KeyPlace, Listing, ListingState, Severity
-from casework.models.hazard import OVERDUE_STATES
+from casework.rules.lifecycle import overdue_q
 
 SORTS = {
     "reported": "-reported_at",
@@ -53,11 +53,7 @@ def ledger_for(user, filters: LedgerFilters, *, today: date | None = None) -> Qu
         # With a state chosen, "overdue" is that state (or nothing) and a deadline passed: one equality the
         # (district, state, -reported_at) index walks in order, not an IN the planner can only bitmap-scan
         # and sort (issue 10).
-        if not filters.state:
-            qs = qs.filter(state__in=OVERDUE_STATES)
-        elif filters.state not in OVERDUE_STATES:
-            qs = qs.none()
-        qs = qs.filter(deadline__lt=today or timezone.localdate())
+        qs = qs.filter(overdue_q(today or timezone.localdate(), state=filters.state or None))
     if filters.listed:
         qs = qs.filter(Exists(Listing.objects.filter(hazard=OuterRef("pk"), state=ListingState.ACTIVE)))
     if filters.q:

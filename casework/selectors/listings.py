@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from casework.access import listings_visible_to
 from casework.models import Listing, ListingLevel, ListingProgressReport, ListingReminder, ListingState
-from casework.models.hazard import OPEN_STATES
+from casework.rules.lifecycle import OPEN_STATES
 
 
 @dataclass

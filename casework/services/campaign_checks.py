@@ -15,7 +15,7 @@ from casework.models import Campaign, CampaignPhase, Membership, ReturnStatus, R
 from notifications.due import due_check
 from notifications.services import notify
 
-from .due_checks import reminder_due
+from .reminders import reminder_due
 
 AUDIENCE_ROLES = (Role.SCHOOL_STAFF, Role.DISTRICT_OFFICER)
 

@@ -23,6 +23,7 @@ from casework.access import (
     return_school_membership,
 )
 from casework.errors import TransitionRefused
+from casework.locks import lock_object
 from casework.models import (
     Campaign,
     CampaignPhase,
@@ -31,7 +32,6 @@ from casework.models import (
     Inspection,
     InspectionKind,
     InspectionResult,
-    InspectionStatus,
     KeyPlace,
     Membership,
     OrgKind,
@@ -39,22 +39,27 @@ from casework.models import (
     Presence,
     PresenceOrNA,
     ResultOutcome,
-    ReturnStatus,
     Role,
     SchoolReturn,
     YesNo,
 )
 from casework.models.campaign import RETURN_POLICE_FIELDS
+from casework.rules.campaigns import INSPECTION_STEPS, RETURN_STEPS, Step
 from notifications.services import notify
 
 from .guards import for_writers
+from .records import save_with_history
 from .transitions import _check_occurred_at, _clean, hazard_report, require
 
 
+def _check_step(obj, step: Step) -> None:
+    """Refuse a step the record's status does not allow (casework.rules.campaigns)."""
+    if not step.allowed_from(obj.status):
+        raise TransitionRefused(f"报表当前状态为“{obj.get_status_display()}”，{step.refused}。", code=errors.WRONG_STATE)
+
+
 def _save(obj, *, actor, reason: str) -> None:
-    obj._history_user = actor
-    obj._change_reason = reason
-    obj.save()
+    save_with_history(obj, actor=actor, reason=reason)
 
 
 def _users(query) -> list:
@@ -205,12 +210,11 @@ def _occurred_on(inspected_on: date, occurred_at: datetime | None) -> datetime:
 def inspection_record(*, actor, inspection_id: int, results: Sequence[ResultInput], summary: str = "",
                       key_places: Iterable[str] | None = None, occurred_at: datetime | None = None) -> Inspection:
     """Record an inspection's results; each failed item becomes exactly one hazard (state reported), in this transaction."""
-    inspection = (Inspection.objects.select_for_update().select_related("school", "campaign")
-                  .filter(pk=inspection_id).first())
+    inspection = lock_object(Inspection.objects.filter(pk=inspection_id), related=("school", "campaign"))
     if inspection is None:
         raise TransitionRefused("检查不存在或不在您的管辖范围内。", code=errors.OUT_OF_SCOPE)
     inspecting_membership(actor, inspection.school, inspection.kind)
-    if inspection.status != InspectionStatus.PLANNED:
+    if not INSPECTION_STEPS["inspection_record"].allowed_from(inspection.status):
         raise TransitionRefused("该检查的结果已录入，不能重复录入。", code=errors.WRONG_STATE)
     if inspection.inspected_on > timezone.localdate():
         raise TransitionRefused("检查日期在将来，不能录入结果。", code=errors.INVALID_TIME,
@@ -252,7 +256,7 @@ def inspection_record(*, actor, inspection_id: int, results: Sequence[ResultInpu
             )
         _save(result, actor=actor, reason="inspection_record")
 
-    inspection.status = InspectionStatus.RECORDED
+    inspection.status = INSPECTION_STEPS["inspection_record"].target
     inspection.summary = _clean(summary)
     inspection.key_places = places
     inspection.recorded_by = actor
@@ -356,8 +360,7 @@ def _clean_return_fields(fields: dict, allowed: Sequence[str]) -> dict:
 
 
 def _lock_return(return_id: int) -> SchoolReturn:
-    obj = (SchoolReturn.objects.select_for_update().select_related("school", "campaign")
-           .filter(pk=return_id).first())
+    obj = lock_object(SchoolReturn.objects.filter(pk=return_id), related=("school", "campaign"))
     if obj is None:
         raise TransitionRefused("报表不存在或不在您的管辖范围内。", code=errors.OUT_OF_SCOPE)
     return obj
@@ -387,8 +390,7 @@ def return_save(*, actor, return_id: int, fields: dict) -> SchoolReturn:
     """The school saves its part of the return (a draft: nothing is required yet)."""
     obj = _lock_return(return_id)
     return_school_membership(actor, obj.school)
-    if obj.status != ReturnStatus.DRAFT:
-        raise TransitionRefused(f"报表当前状态为“{obj.get_status_display()}”，学校不能再修改。", code=errors.WRONG_STATE)
+    _check_step(obj, RETURN_STEPS["return_save"])
     for name, value in _clean_return_fields(fields, SCHOOL_FIELDS).items():
         setattr(obj, name, value)
     _save(obj, actor=actor, reason="return_save")
@@ -410,8 +412,7 @@ def return_submit(*, actor, return_id: int, fields: dict | None = None,
     submitted_at = _check_occurred_at(occurred_at or timezone.now(), after=None)
     obj = _lock_return(return_id)
     return_school_membership(actor, obj.school)
-    if obj.status != ReturnStatus.DRAFT:
-        raise TransitionRefused(f"报表当前状态为“{obj.get_status_display()}”，不能提交。", code=errors.WRONG_STATE)
+    _check_step(obj, RETURN_STEPS["return_submit"])
     for name, value in _clean_return_fields(fields or {}, SCHOOL_FIELDS).items():
         setattr(obj, name, value)
     if not obj.filled_on:
@@ -421,7 +422,7 @@ def return_submit(*, actor, return_id: int, fields: dict | None = None,
     if missing:
         labels = "、".join(_label(n) for n in missing)
         raise TransitionRefused(f"缺少必填内容：{labels}。", code=errors.MISSING_FIELD, fields=missing)
-    obj.status = ReturnStatus.SUBMITTED
+    obj.status = RETURN_STEPS["return_submit"].target
     obj.submitted_by = actor
     obj.submitted_at = submitted_at
     _save(obj, actor=actor, reason="return_submit")
@@ -438,8 +439,7 @@ def return_confirm(*, actor, return_id: int, fields: dict, occurred_at: datetime
     """The school's own police station fills its part (sensitive information apart) and confirms, signed by the chief."""
     obj = _lock_return(return_id)
     membership = return_police_membership(actor, obj.school)
-    if obj.status != ReturnStatus.SUBMITTED:
-        raise TransitionRefused(f"报表当前状态为“{obj.get_status_display()}”，不能确认。", code=errors.WRONG_STATE)
+    _check_step(obj, RETURN_STEPS["return_confirm"])
     for name, value in _clean_return_fields(fields, RETURN_POLICE_FIELDS).items():
         setattr(obj, name, value)
     missing = _missing(obj, POLICE_REQUIRED)
@@ -448,7 +448,7 @@ def return_confirm(*, actor, return_id: int, fields: dict, occurred_at: datetime
         raise TransitionRefused(f"缺少必填内容：{labels}。", code=errors.MISSING_FIELD, fields=missing)
     confirmed_at = _check_occurred_at(occurred_at or timezone.now(), after=obj.submitted_at)
     obj.police_station = membership.org_unit
-    obj.status = ReturnStatus.CONFIRMED
+    obj.status = RETURN_STEPS["return_confirm"].target
     obj.confirmed_by = actor
     obj.confirmed_at = confirmed_at
     _save(obj, actor=actor, reason="return_confirm")
@@ -465,10 +465,9 @@ def return_send_back(*, actor, return_id: int, reason: str) -> SchoolReturn:
     """The police station returns a submitted form to the school for correction, with the reason."""
     obj = _lock_return(return_id)
     return_police_membership(actor, obj.school)
-    if obj.status != ReturnStatus.SUBMITTED:
-        raise TransitionRefused(f"报表当前状态为“{obj.get_status_display()}”，不能退回。", code=errors.WRONG_STATE)
+    _check_step(obj, RETURN_STEPS["return_send_back"])
     require(reason=("退回原因", reason))
-    obj.status = ReturnStatus.DRAFT
+    obj.status = RETURN_STEPS["return_send_back"].target
     _save(obj, actor=actor, reason=f"return_send_back: {_clean(reason)}"[:100])
     notify(recipients=_users(Q(role=Role.SCHOOL_STAFF, org_unit_id=obj.school_id)), event="return.sent_back",
            title=f"报表被派出所退回：{_clean(reason)}"[:200], body=obj.campaign.name, url=obj.get_absolute_url())

@@ -17,6 +17,7 @@ from casework import errors
 from casework.access import ensure_can_maintain_calendar
 from casework.workdays import MAX_WORKING_DAYS, WorkingCalendar
 from casework.errors import TransitionRefused
+from casework.locks import lock_object
 from casework.models import DeadlineBasis, HolidayOverride
 
 
@@ -110,7 +111,7 @@ def _set(*, actor, day, is_workday, name, source, reason) -> tuple[HolidayOverri
         raise TransitionRefused("请填写日期。", code=errors.MISSING_FIELD, fields={"date": "请填写日期"})
     if not name:
         raise TransitionRefused("缺少必填内容：名称。", code=errors.MISSING_FIELD, fields={"name": "请填写名称"})
-    override = HolidayOverride.objects.select_for_update().filter(date=day).first()
+    override = lock_object(HolidayOverride.objects.filter(date=day))
     if override is not None:
         if (override.is_workday, override.name, override.source) == (bool(is_workday), name, source):
             return override, "unchanged"

@@ -6,21 +6,25 @@ the deadline is part of the dedupe key, so a changed deadline re-arms the remind
 (recipient, dedupe_key) constraint makes a second run, or a run on another worker at the same
 moment, queue nothing.
 
-Other checks register in their own modules and are imported at the bottom of this file:
-- listed supervision (挂牌督办) progress reports due — issue 5;
-- campaign phase and report-due reminders (``campaign_checks``, check ``campaign_deadlines``).
+Other checks register in their own modules, all imported by ``casework/due_checks.py`` (which the runner
+discovers): listed supervision's progress reports and raising (``listing_checks``), campaign phase and
+report-due reminders (``campaign_checks``).
 """
 from datetime import date
 
 from django.conf import settings
 from django.db import transaction
 
+from casework.locks import lock_object
 from casework.models import Hazard
-from casework.models.hazard import OVERDUE_STATES
+from casework.rules.lifecycle import OVERDUE_STATES
 from notifications.due import due_check
 from notifications.models import Notification
 
 from .notify import notify_hazard_due
+from .reminders import reminder_due
+
+__all__ = ["hazard_deadline_reminders", "reminder_due", "reminder_thresholds"]
 
 BATCH = 500
 
@@ -36,19 +40,6 @@ def approaching_key(hazard_id: int, deadline: date, threshold: int) -> str:
 
 def overdue_key(hazard_id: int, deadline: date) -> str:
     return f"hazard:{hazard_id}:deadline:{deadline.isoformat()}:overdue"
-
-
-def reminder_due(deadline: date, today: date, thresholds: list[int]) -> tuple[str, int] | None:
-    """Which reminder applies today: ("overdue", 0), ("approaching", threshold) or None.
-
-    The smallest threshold not below the days left, so a check that missed a day still reminds
-    once, and never sends the 3-day reminder after the 1-day one.
-    """
-    days_left = (deadline - today).days
-    if days_left < 0:
-        return ("overdue", 0)
-    fitting = [t for t in thresholds if t >= days_left]
-    return ("approaching", min(fitting)) if fitting else None
 
 
 def _key(hazard: Hazard, kind: str, threshold: int) -> str:
@@ -93,8 +84,8 @@ def hazard_deadline_reminders(today: date) -> int:
 @transaction.atomic
 def _remind(hazard_id: int, kind: str, threshold: int, today: date) -> int:
     # Re-read under a lock: the hazard may have moved (fixed, deadline changed) since the batch was read.
-    hazard = Hazard.objects.select_for_update().select_related("school").get(pk=hazard_id)
-    if hazard.state not in OVERDUE_STATES or hazard.deadline is None:
+    hazard = lock_object(Hazard.objects.filter(pk=hazard_id), related=("school",))
+    if hazard is None or hazard.state not in OVERDUE_STATES or hazard.deadline is None:
         return 0
     if reminder_due(hazard.deadline, today, reminder_thresholds()) != (kind, threshold):
         return 0
@@ -108,9 +99,3 @@ def _remind(hazard_id: int, kind: str, threshold: int, today: date) -> int:
         body = f"{hazard.school.name} · 整改时限 {deadline}（{when}到期）。"
         event = "deadline_approaching"
     return len(notify_hazard_due(hazard, event=event, body=body, dedupe_key=_key(hazard, kind, threshold)))
-
-
-# Further checks register themselves on import (listed supervision, campaigns): import them here.
-
-from . import listing_checks  # noqa: E402,F401  (registers the listed-supervision checks)
-from . import campaign_checks  # noqa: E402,F401  (registers the campaign phase and report-due reminders)

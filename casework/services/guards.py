@@ -1,9 +1,8 @@
 """Guards every writing service shares."""
+
 import functools
 
-from casework import errors
-from casework.access import is_read_only
-from casework.errors import TransitionRefused
+from casework.access import ensure_writer
 
 
 def for_writers(service):
@@ -11,8 +10,7 @@ def for_writers(service):
 
     @functools.wraps(service)
     def guarded(*args, actor, **kwargs):
-        if is_read_only(actor):
-            raise TransitionRefused("审计角色只读，不能进行任何修改。", code=errors.FORBIDDEN_ROLE)
+        ensure_writer(actor)
         return service(*args, actor=actor, **kwargs)
 
     return guarded

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from casework.models import Listing, ListingLevel, ListingState, MissedProgressReport, Role
-from casework.models.hazard import OPEN_STATES
+from casework.rules.lifecycle import OPEN_STATES
 
 from notifications.due import due_check
 

@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from casework import errors
 from casework.access import listing_acting_membership, membership_covers
-from casework.audit.chain import append_transition
 from casework.errors import TransitionRefused
+from casework.locks import lock_object
 from casework.models import (
     Hazard,
     HazardState,
@@ -33,17 +33,15 @@ from casework.models import (
     OrgUnit,
     Role,
 )
-from casework.models.hazard import OPEN_STATES
+from casework.rules.lifecycle import LISTABLE_STATES
 from notifications.services import notify
 
+from .evidence import check_evidence_file
 from .guards import for_writers
-from .evidence import check_evidence_file, store_evidence
 from .notify import audience
+from .records import append_hazard_record, save_with_history
 from .transitions import _check_occurred_at, _clean, _last_occurred_at, lock_hazard, require
 
-LISTING_EVENTS = ("list", "delist", "listing_reminder", "listing_progress", "listing_raised", "listing_report_missed")
-# A hazard can be listed while its fix is still outstanding.
-LISTABLE_STATES = frozenset(OPEN_STATES)
 MAX_INTERVAL_DAYS = 90
 
 
@@ -54,16 +52,13 @@ def lock_listing(listing_id: int) -> tuple[Hazard, Listing]:
     if hazard_id is None:
         raise TransitionRefused("挂牌督办不存在或不在您的管辖范围内。", code=errors.OUT_OF_SCOPE)
     hazard = lock_hazard(hazard_id)
-    listing = Listing.objects.select_for_update().select_related("supervising_officer").get(pk=listing_id)
+    listing = lock_object(Listing.objects.filter(pk=listing_id), related=("supervising_officer",))
     listing.hazard = hazard
     return hazard, listing
 
 
 def save_listing(listing: Listing, *, actor, reason: str) -> None:
-    # simple-history reads these from the instance for the history row of this save.
-    listing._history_user = actor
-    listing._change_reason = reason
-    listing.save()
+    save_with_history(listing, actor=actor, reason=reason)
 
 
 def record_listing_event(hazard: Hazard, *, listing: Listing, name: str, actor, actor_role: str,
@@ -71,17 +66,9 @@ def record_listing_event(hazard: Hazard, *, listing: Listing, name: str, actor, 
                          files=()) -> HazardTransition:
     """Append a listing event to the hazard's transition log; the hazard's state does not move."""
     payload = {"listing": listing.pk, "level": listing.level, **(payload or {})}
-    if files:
-        payload["evidence"] = [f.sha256 for f in files]
-    record = append_transition(
-        HazardTransition(
-            hazard=hazard, district_id=hazard.district_id, name=name, from_state=hazard.state,
-            to_state=hazard.state, actor=actor, actor_role=actor_role, actor_unit=actor_unit,
-            occurred_at=occurred_at, recorded_at=timezone.now(), comment=comment, payload=payload,
-        )
-    )
-    store_evidence(hazard=hazard, transition=record, files=list(files), actor=actor)
-    return record
+    return append_hazard_record(hazard, name=name, from_state=hazard.state, actor=actor, actor_role=actor_role,
+                                actor_unit=actor_unit, occurred_at=occurred_at, comment=comment, payload=payload,
+                                files=files)
 
 
 def listing_audience(listing: Listing, roles: Iterable[str], *, supervising_officer: bool = False) -> list:

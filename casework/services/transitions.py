@@ -13,9 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from casework import errors
-from casework.access import acting_membership, reporting_membership
-from casework.audit.chain import append_transition
+from casework.access import acting_membership, action_allowed_from, reporting_membership
 from casework.errors import TransitionRefused
+from casework.locks import lock_object
 from casework.models import (
     Category,
     Hazard,
@@ -27,61 +27,30 @@ from casework.models import (
     Severity,
     Urgency,
 )
+from casework.rules.lifecycle import ACTIONS
 
 from .deadlines import DeadlineSpec, ResolvedDeadline
-from .evidence import CheckedFile, check_evidence_file, store_evidence
+from .evidence import CheckedFile, check_evidence_file
 from .guards import for_writers
 from .hooks import run_after_transition
 from .notify import notify_transition
+from .records import append_hazard_record, save_with_history
 
-TRANSITION_LABELS = {
-    "report": "上报隐患",
-    "assign": "交办整改",
-    "record_temporary_measures": "落实临时防范措施",
-    "report_rectified": "报告整改完成",
-    "verify": "验收销号",
-    "reject": "验收不通过（返工）",
-    "escalate": "提请党委政府协调",
-    "record_coordination": "记录协调决定",
-    "close_invalid": "作废",
-    "change_deadline": "调整整改时限",
-    # Listed supervision (casework.services.listings): recorded in the hazard's log, the state unchanged.
-    "list": "挂牌督办",
-    "delist": "摘牌",
-    "listing_reminder": "督办催办",
-    "listing_progress": "报送督办进展",
-    "listing_raised": "逾期上提督办",
-    "listing_report_missed": "督办进展逾期未报",
-}
 
-S = HazardState
-SOURCES = {
-    "assign": {S.REPORTED},
-    "record_temporary_measures": {S.ASSIGNED},
-    "report_rectified": {S.ASSIGNED, S.TEMPORARY_MEASURES},
-    "verify": {S.RECTIFIED},
-    "reject": {S.RECTIFIED},
-    "escalate": {S.ASSIGNED, S.TEMPORARY_MEASURES},
-    "record_coordination": {S.ESCALATED},
-    "close_invalid": {S.REPORTED},
-    "change_deadline": {S.ASSIGNED, S.TEMPORARY_MEASURES, S.ESCALATED, S.RECTIFIED},
-}
+def wrong_state_message(hazard: Hazard, action: str) -> str:
+    """The refusal of an action the hazard's state does not allow (the services and the forms say the same)."""
+    return f"隐患当前状态为“{hazard.get_state_display()}”，不能{ACTIONS[action].label}。"
 
 # A user's clock may run a little ahead of the server's.
 CLOCK_SKEW = timedelta(minutes=2)
 
 
-def action_allowed_from(action: str, state: str) -> bool:
-    return state in SOURCES.get(action, ())
-
-
 def lock_hazard(hazard_id: int) -> Hazard:
     """Lock the hazard row for this transaction (lock first, then check: callers' copies go stale)."""
-    # Only the hazard's row: FOR UPDATE without OF would also lock its school's and district's rows.
-    try:
-        return Hazard.objects.select_for_update(of=("self",)).select_related("school", "district").get(pk=hazard_id)
-    except Hazard.DoesNotExist:
-        raise TransitionRefused("隐患不存在或不在您的管辖范围内。", code=errors.OUT_OF_SCOPE) from None
+    hazard = lock_object(Hazard.objects.filter(pk=hazard_id), related=("school", "district"))
+    if hazard is None:
+        raise TransitionRefused("隐患不存在或不在您的管辖范围内。", code=errors.OUT_OF_SCOPE)
+    return hazard
 
 
 # ---- input checks ------------------------------------------------------------------------------
@@ -162,26 +131,9 @@ def _last_occurred_at(hazard: Hazard) -> datetime | None:
 # ---- the one write path ------------------------------------------------------------------------
 def _record(hazard: Hazard, *, membership: Membership, actor, name: str, from_state: str, occurred_at: datetime,
             comment: str, payload: dict, files: list[CheckedFile]) -> HazardTransition:
-    if files:
-        payload = {**payload, "evidence": [f.sha256 for f in files]}
-    record = append_transition(
-        HazardTransition(
-            hazard=hazard,
-            district_id=hazard.district_id,
-            name=name,
-            from_state=from_state,
-            to_state=hazard.state,
-            actor=actor,
-            actor_role=membership.role,
-            actor_unit=membership.org_unit,
-            occurred_at=occurred_at,
-            recorded_at=timezone.now(),
-            comment=comment,
-            payload=payload,
-        )
-    )
-    store_evidence(hazard=hazard, transition=record, files=files, actor=actor)
-    return record
+    return append_hazard_record(hazard, name=name, from_state=from_state, actor=actor, actor_role=membership.role,
+                                actor_unit=membership.org_unit, occurred_at=occurred_at, comment=comment,
+                                payload=payload, files=files)
 
 
 def _column_values(hazard: Hazard) -> dict:
@@ -190,15 +142,12 @@ def _column_values(hazard: Hazard) -> dict:
 
 
 def _save(hazard: Hazard, *, actor, reason: str, loaded: dict | None = None) -> None:
-    # simple-history reads these from the instance for the history row of this save (the whole row).
-    hazard._history_user = actor
-    hazard._change_reason = reason
     if loaded is None:
-        hazard.save()
+        save_with_history(hazard, actor=actor, reason=reason)
         return
     # The row is locked and was read in this transaction: the UPDATE names the columns that changed.
     changed = [name for name, value in loaded.items() if getattr(hazard, name) != value and name != "id"]
-    hazard.save(update_fields=[*changed, "updated_at"])
+    save_with_history(hazard, actor=actor, reason=reason, update_fields=[*changed, "updated_at"])
 
 
 def _perform(*, hazard_id: int, actor, action: str, occurred_at: datetime, comment: str = "",
@@ -209,9 +158,7 @@ def _perform(*, hazard_id: int, actor, action: str, occurred_at: datetime, comme
     loaded = _column_values(hazard)
     membership = acting_membership(actor, action, hazard)
     if not action_allowed_from(action, hazard.state):
-        raise TransitionRefused(
-            f"隐患当前状态为“{hazard.get_state_display()}”，不能{TRANSITION_LABELS[action]}。", code=errors.WRONG_STATE
-        )
+        raise TransitionRefused(wrong_state_message(hazard, action), code=errors.WRONG_STATE)
     if check is not None:
         check(hazard)
     occurred_at = _check_occurred_at(occurred_at, after=_last_occurred_at(hazard))
@@ -422,13 +369,9 @@ def hazard_change_deadline(*, hazard_id: int, actor, reason: str, occurred_at: d
                 fields={"deadline": "请先落实临时防范措施"},
             )
 
-    def move(hazard: Hazard) -> None:
-        # Not a state change: an edit of the plan that the history and the event log both keep.
-        for name, value in given.fields().items():
-            setattr(hazard, name, value)
-
     return given.announce(_perform(
-        hazard_id=hazard_id, actor=actor, action="change_deadline", occurred_at=occurred_at, check=check, move=move,
+        hazard_id=hazard_id, actor=actor, action="change_deadline", occurred_at=occurred_at, check=check,
+        move=lambda h: h.change_deadline(**given.fields()),
         comment=reason,
         payload=lambda h: {"reason": _clean(reason), **given.resolved.payload(),
                            "previous_deadline": h.deadline.isoformat() if h.deadline else None},

@@ -3,10 +3,10 @@ from django import template
 
 from casework.workdays import WorkingCalendar, coverage_warning
 from casework.models import DeadlineBasis
+from casework.rules.lifecycle import DEADLINE_ACTIONS
 
 register = template.Library()
 
-DEADLINE_ACTIONS = ("assign", "record_coordination", "change_deadline")
 
 
 @register.simple_tag

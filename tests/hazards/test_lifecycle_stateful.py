@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 
 from casework.access import hazards_visible_to
+from casework.rules.lifecycle import HAZARD_ACTIONS
 from casework.errors import TransitionRefused
 from casework.models import Hazard
 from casework.services import transitions as svc
@@ -36,7 +37,7 @@ def _kwargs(action: str) -> dict:
     }[action]()
 
 
-SERVICES = {name: getattr(svc, f"hazard_{name}") for name in svc.SOURCES}
+SERVICES = {name: getattr(svc, f"hazard_{name}") for name in HAZARD_ACTIONS}
 
 
 def test_random_transition_attempts_keep_state_log_and_history_consistent(world):

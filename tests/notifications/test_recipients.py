@@ -1,4 +1,4 @@
-"""Each event reaches exactly the right people (EVENT_AUDIENCE), and nobody outside the hazard's scope."""
+"""Each event reaches exactly the right people (the lifecycle table's audiences), and nobody outside the hazard's scope."""
 from datetime import timedelta
 
 import pytest
@@ -7,7 +7,7 @@ from django.utils import timezone
 from casework.access import can_view
 from casework.models import Membership, Role
 from casework.services import transitions as svc
-from casework.services.notify import EVENT_AUDIENCE
+from casework.rules.lifecycle import ACTIONS
 from tests.factories import member, make_hazard, photo, plan
 from tests.notifications.helpers import last_id, new_notifications, usernames
 
@@ -129,7 +129,10 @@ def test_auditors_and_unrelated_stations_never_receive_a_notification(world, clo
 
 def test_the_audience_table_names_every_transition():
     # Listing events (list, delist, …) name their recipients in casework/services/listings.py.
-    assert set(svc.SOURCES) | {"report"} <= set(EVENT_AUDIENCE)
+    transitions = {"report", "assign", "record_temporary_measures", "report_rectified", "verify", "reject",
+                   "escalate", "record_coordination", "close_invalid", "change_deadline"}  # DESIGN.md's table
+    assert transitions <= set(ACTIONS)
+    assert all(ACTIONS[name].audience for name in transitions - {"close_invalid"})  # the reporter is told of that
 
 
 def _user(name):

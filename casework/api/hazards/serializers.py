@@ -19,7 +19,7 @@ from casework.models import (
     Severity,
     Urgency,
 )
-from casework.services.transitions import SOURCES, TRANSITION_LABELS
+from casework.rules.lifecycle import HAZARD_ACTIONS, record_label
 from notifications.models import Notification
 
 from casework.api.models import DeviceToken
@@ -27,7 +27,7 @@ from casework.api.models import DeviceToken
 MAX_ID = 2**63 - 1
 EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.get_fixed_timezone(480))
 SORT_CHOICES = (("reported", "按发现时间倒序"), ("reported_asc", "按发现时间正序"))
-HAZARD_ACTION_CHOICES = list(SOURCES)
+HAZARD_ACTION_CHOICES = list(HAZARD_ACTIONS)
 BACK_TO_CHOICES = ((HazardState.ASSIGNED, HazardState.ASSIGNED.label),
                    (HazardState.TEMPORARY_MEASURES, HazardState.TEMPORARY_MEASURES.label))
 
@@ -269,7 +269,7 @@ class HazardDetailSerializer(HazardListSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=HAZARD_ACTION_CHOICES)))
     def get_available_actions(self, hazard) -> list[str]:
         user = self.context["request"].user
-        return [name for name in SOURCES if can(user, name, hazard)]
+        return [name for name in HAZARD_ACTIONS if can(user, name, hazard)]
 
 
 class DeadlineResultSerializer(HazardDetailSerializer):
@@ -299,7 +299,7 @@ class TransitionSerializer(serializers.ModelSerializer):
                   "seq", "prev_hash", "hash"]
 
     def get_label(self, record) -> str:
-        return TRANSITION_LABELS.get(record.name, record.name)
+        return record_label(record.name)
 
 
 HISTORY_FIELDS = ["state", "title", "description", "severity", "urgency", "sensitive", "category", "key_place",

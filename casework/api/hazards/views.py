@@ -15,7 +15,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from casework.access import (
-    device_tokens_of,
     evidence_visible_to,
     hazards_visible_to,
     notifications_of,
@@ -30,6 +29,7 @@ from casework.api.authentication import TokenIssueThrottle
 from casework.api.pagination import Cursor, HazardCursor, NotificationCursor
 from casework.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from casework.api.idempotency import idempotent
+from casework.api.models import device_tokens_of
 from casework.api.tokens import device_token_issue, device_token_revoke
 
 ID_REGEX = r"[0-9]{1,18}"

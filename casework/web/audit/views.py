@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from casework.access import can_review_accountability, hazard_get_for_user_or_404, org_units_visible_to
 from casework.models import AuditEventKind, OrgKind
+from casework.presenters import chain_labels
 from casework.security import log_security_event
 
 from casework.audit.chain import verify_all_chains
@@ -141,7 +142,9 @@ def chains(request):
     statuses = verify_all_chains()
     audit_event_record(actor=request.user, kind=AuditEventKind.CHAINS_VERIFIED, subject="chains",
                        params={"broken": [s.chain for s in statuses if s.broken]})
-    return render(request, "audit/chains.html", {"statuses": statuses})
+    labels = chain_labels(s.chain for s in statuses)
+    rows = [{"label": labels[s.chain], "records": s.records, "broken": s.broken} for s in statuses]
+    return render(request, "audit/chains.html", {"statuses": rows})
 
 
 @login_required

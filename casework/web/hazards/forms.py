@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from casework.access import can_see_sensitive, schools_reportable_by
 from casework.models import Category, HazardState, KeyPlace, Severity, Urgency
-from casework.workdays import MAX_WORKING_DAYS
+from casework.rules.lifecycle import ACTIONS
 from casework.services import transitions as svc
+from casework.workdays import MAX_WORKING_DAYS
 
 EVIDENCE_ACCEPT = "image/jpeg,image/png,image/webp,application/pdf"
 
@@ -57,7 +58,6 @@ def textarea(rows: int = 3) -> forms.Textarea:
 class ActionForm(forms.Form):
     """Common to every transition form: the one-time token and when it happened on site."""
 
-    action = ""
     title = ""
     submit_label = "提交"
 
@@ -94,7 +94,6 @@ class ActionForm(forms.Form):
 
 # ---- reporting ---------------------------------------------------------------------------------
 class ReportForm(ActionForm):
-    action = "report"
     title = "上报隐患"
     submit_label = "上报"
 
@@ -176,7 +175,7 @@ class DeadlineFieldsMixin(forms.Form):
 
 
 class AssignForm(DeadlineFieldsMixin, HazardActionForm):
-    action, title, submit_label = "assign", "交办整改", "交办"
+    title, submit_label = "交办整改", "交办"
     service = svc.hazard_assign
     responsible_person = forms.CharField(label="责任人", max_length=100)
     responsible_phone = forms.CharField(label="责任人电话", max_length=40, required=False)
@@ -197,7 +196,7 @@ class AssignForm(DeadlineFieldsMixin, HazardActionForm):
 
 
 class TemporaryMeasuresForm(HazardActionForm):
-    action, title, submit_label = "record_temporary_measures", "落实临时(强化)防范措施", "提交"
+    title, submit_label = "落实临时(强化)防范措施", "提交"
     service = svc.hazard_record_temporary_measures
     measures = forms.CharField(label="临时(强化)防范措施", widget=textarea(4))
     evidence = MultipleFileField(label="现场照片", required=False)
@@ -205,7 +204,7 @@ class TemporaryMeasuresForm(HazardActionForm):
 
 
 class RectifiedForm(HazardActionForm):
-    action, title, submit_label = "report_rectified", "报告整改完成", "报告整改完成"
+    title, submit_label = "报告整改完成", "报告整改完成"
     service = svc.hazard_report_rectified
     description = forms.CharField(label="整改情况", widget=textarea(4))
     evidence = MultipleFileField(label="整改佐证材料（照片或 PDF，至少一份）")
@@ -213,7 +212,7 @@ class RectifiedForm(HazardActionForm):
 
 
 class VerifyForm(HazardActionForm):
-    action, title, submit_label = "verify", "现场验收销号", "验收通过并销号"
+    title, submit_label = "现场验收销号", "验收通过并销号"
     service = svc.hazard_verify
     result = forms.CharField(label="现场验收意见", widget=textarea(4))
     evidence = MultipleFileField(label="验收照片", required=False)
@@ -221,7 +220,7 @@ class VerifyForm(HazardActionForm):
 
 
 class RejectForm(HazardActionForm):
-    action, title, submit_label = "reject", "验收不通过（返工）", "不通过，退回整改"
+    title, submit_label = "验收不通过（返工）", "不通过，退回整改"
     service = svc.hazard_reject
     reason = forms.CharField(label="不通过原因", widget=textarea(4))
     evidence = MultipleFileField(label="现场照片", required=False)
@@ -229,7 +228,7 @@ class RejectForm(HazardActionForm):
 
 
 class EscalateForm(HazardActionForm):
-    action, title, submit_label = "escalate", "提请党委政府协调", "提请协调"
+    title, submit_label = "提请党委政府协调", "提请协调"
     service = svc.hazard_escalate
     reason = forms.CharField(label="无法在本级解决的原因", widget=textarea(4))
     temporary_measures = forms.CharField(
@@ -245,7 +244,7 @@ class EscalateForm(HazardActionForm):
 
 
 class CoordinationForm(DeadlineFieldsMixin, HazardActionForm):
-    action, title, submit_label = "record_coordination", "记录协调决定", "记录决定"
+    title, submit_label = "记录协调决定", "记录决定"
     service = svc.hazard_record_coordination
     decision = forms.CharField(label="协调决定", widget=textarea(4))
     units_charged = forms.CharField(label="责任单位", max_length=300)
@@ -261,14 +260,14 @@ class CoordinationForm(DeadlineFieldsMixin, HazardActionForm):
 
 
 class CloseInvalidForm(HazardActionForm):
-    action, title, submit_label = "close_invalid", "作废（重复上报或不构成隐患）", "作废"
+    title, submit_label = "作废（重复上报或不构成隐患）", "作废"
     service = svc.hazard_close_invalid
     reason = forms.CharField(label="作废原因", widget=textarea(3))
     field_order = ["reason", "occurred_at", "comment"]
 
 
 class ChangeDeadlineForm(DeadlineFieldsMixin, HazardActionForm):
-    action, title, submit_label = "change_deadline", "调整整改时限", "调整时限"
+    title, submit_label = "调整整改时限", "调整时限"
     service = svc.hazard_change_deadline
     deadline_label = "新的整改时限"
     reason = forms.CharField(label="调整原因", widget=textarea(3))
@@ -279,10 +278,5 @@ class ChangeDeadlineForm(DeadlineFieldsMixin, HazardActionForm):
         del self.fields["comment"]
 
 
-DEADLINE_ACTIONS = frozenset({"assign", "record_coordination", "change_deadline"})
-
-ACTION_FORMS = {
-    form.action: form
-    for form in (AssignForm, TemporaryMeasuresForm, RectifiedForm, VerifyForm, RejectForm, EscalateForm,
-                 CoordinationForm, CloseInvalidForm, ChangeDeadlineForm)
-}
+# The form of each action, as the lifecycle table names it.
+ACTION_FORMS = {name: globals()[action.form] for name, action in ACTIONS.items() if action.form}

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from casework.access import (
     acting_membership,
+    action_allowed_from,
     can,
     listing_levels_for,
     listings_visible_to,
@@ -22,13 +23,26 @@ from casework.access import (
     schools_reportable_by,
 )
 from casework.errors import TransitionRefused
-from .forms import ACTION_FORMS, DEADLINE_ACTIONS, FIELD_ALIASES, ReportForm
-from casework.models import AuditEventKind, Category, Evidence, HazardState, KeyPlace, OrgKind, Severity, Urgency
+from casework.models import (
+    AuditEventKind,
+    Category,
+    Evidence,
+    HazardState,
+    KeyPlace,
+    ListingState,
+    OrgKind,
+    Severity,
+    Urgency,
+)
+from casework.presenters import PayloadReader
+from casework.rules.lifecycle import ACTIONS, DEADLINE_ACTIONS, HAZARD_ACTIONS, LISTABLE_STATES
 from casework.security import record_export
 from casework.selectors.ledger import SORTS, LedgerFilters, ledger_for, ledger_page
 from casework.selectors.ledger_export import describe_filters, write_ledger_xlsx
 from casework.services.submissions import DuplicateSubmission, form_submission_claim
-from casework.services.transitions import SOURCES, TRANSITION_LABELS, action_allowed_from
+from casework.services.transitions import wrong_state_message
+
+from .forms import ACTION_FORMS, FIELD_ALIASES, ReportForm
 
 
 def _int(value) -> int | None:
@@ -178,7 +192,7 @@ def _announce_deadline(request, hazard) -> None:
 def _refusal_before_form(user, action: str, hazard) -> str | None:
     """Why the user cannot open this form now (wrong state, role or scope), or None."""
     if not action_allowed_from(action, hazard.state):
-        return f"隐患当前状态为“{hazard.get_state_display()}”，不能{TRANSITION_LABELS[action]}。"
+        return wrong_state_message(hazard, action)
     try:
         acting_membership(user, action, hazard)
     except TransitionRefused as refusal:
@@ -219,7 +233,7 @@ def hazard_action(request, pk: int, action: str):
     if form_class is None:
         raise Http404
     hazard = hazard_get_for_user_or_404(request.user, pk)
-    context = {"hazard": hazard, "action": action, "title": TRANSITION_LABELS[action]}
+    context = {"hazard": hazard, "action": action, "title": ACTIONS[action].label}
     if request.method == "POST":
         form = form_class(request.POST, request.FILES, hazard=hazard, user=request.user)
         if form.is_valid():
@@ -229,7 +243,7 @@ def hazard_action(request, pk: int, action: str):
                 messages.info(request, "该表单已提交过，未重复办理。")
                 return redirect(hazard)
             if result is not None:
-                messages.success(request, f"已{TRANSITION_LABELS[action]}。")
+                messages.success(request, f"已{ACTIONS[action].label}。")
                 if action in DEADLINE_ACTIONS:
                     _announce_deadline(request, result)
                 return redirect(hazard)
@@ -245,12 +259,13 @@ def hazard_action(request, pk: int, action: str):
 @login_required
 def hazard_detail(request, pk: int):
     hazard = hazard_get_for_user_or_404(request.user, pk)
-    transitions = hazard.transitions.select_related("actor", "actor_unit").prefetch_related("evidence")
+    transitions = list(hazard.transitions.select_related("actor", "actor_unit").prefetch_related("evidence"))
+    reader = PayloadReader(t.payload for t in transitions)
     history = hazard.history.select_related("history_user").order_by("history_date")
-    actions = [(name, TRANSITION_LABELS[name]) for name in SOURCES if can(request.user, name, hazard)]
+    actions = [(name, ACTIONS[name].label) for name in HAZARD_ACTIONS if can(request.user, name, hazard)]
     return render(request, "casework/hazard_detail.html", {
         "hazard": hazard,
-        "transitions": [(t, _payload_lines(t.payload)) for t in transitions],
+        "transitions": [(t, reader.lines(t.payload, skip=TIMELINE_SKIP)) for t in transitions],
         "history": history,
         "evidence": hazard.evidence.all(),
         "available_actions": actions,
@@ -260,9 +275,6 @@ def hazard_detail(request, pk: int):
 
 def _listing_context(user, hazard) -> dict:
     """The hazard's listed supervisions (挂牌督办) and whether the user may list it (casework.access decides)."""
-    from casework.models import ListingState
-    from casework.services.listings import LISTABLE_STATES
-
     listings = list(listings_visible_to(user).filter(hazard=hazard).select_related("authority")
                     .order_by("-listed_on", "-pk"))
     for item in listings:
@@ -274,29 +286,8 @@ def _listing_context(user, hazard) -> dict:
     return {"listings": listings, "can_list": can_list}
 
 
-PAYLOAD_LABELS = {
-    "title": "隐患名称", "severity": "等级", "urgency": "轻重缓急", "category": "类别", "key_place": "重点部位",
-    "sensitive": "涉密/敏感", "responsible_person": "责任人", "responsible_phone": "责任人电话", "measures": "措施",
-    "deadline": "整改时限", "funding": "整改资金", "contingency_plan": "应急预案", "description": "整改情况",
-    "result": "验收意见", "reason": "原因", "rework": "返工", "temporary_measures": "临时防范措施",
-    "decision": "协调决定", "units_charged": "责任单位", "back_to": "后续状态", "previous_deadline": "原整改时限",
-}
-PAYLOAD_CHOICES = {"severity": Severity, "urgency": Urgency, "category": Category, "key_place": KeyPlace, "back_to": HazardState}
-PAYLOAD_HIDDEN = {"evidence", "school", "title", "rework"}
-
-
-def _payload_lines(payload: dict) -> list[tuple[str, str]]:
-    """A transition record's content, in Chinese, for the timeline."""
-    lines = []
-    for key, value in (payload or {}).items():
-        if key in PAYLOAD_HIDDEN or value in (None, "", False):
-            continue
-        if key in PAYLOAD_CHOICES and value in PAYLOAD_CHOICES[key].values:
-            value = PAYLOAD_CHOICES[key](value).label
-        elif value is True:
-            value = "是"
-        lines.append((PAYLOAD_LABELS.get(key, key), value))
-    return lines
+# The hazard's own title and school head the page; the rework flag is the record's name already.
+TIMELINE_SKIP = ("title", "school", "rework")
 
 
 @login_required

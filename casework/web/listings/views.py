@@ -25,11 +25,11 @@ from casework.access import (
 from casework.errors import TransitionRefused
 from .forms import DelistForm, ListingForm, ProgressForm, ReminderForm
 from casework.models import AuditEventKind, ListingLevel, ListingState, OrgKind, Severity
-from casework.models.hazard import OPEN_STATES
 from casework.security import record_export
 from casework.selectors.listings import ListingFilters, listing_ledger_for, listing_rows, listing_summary
 from casework.services import listings as svc
-from casework.services.transitions import TRANSITION_LABELS
+from casework.presenters import change_reason_label
+from casework.rules.lifecycle import OPEN_STATES
 
 
 def _int(value) -> int | None:
@@ -134,7 +134,7 @@ def _detail(request, listing, *, forms=None, status=200):
         "reports": reports,
         "missed": listing.missed_reports.all(),
         "reminders": listing.reminders.select_related("sent_by"),
-        "history": [(h, TRANSITION_LABELS.get(h.history_change_reason, h.history_change_reason))
+        "history": [(h, change_reason_label(h.history_change_reason))
                     for h in listing.history.select_related("history_user").order_by("history_date")],
         "can_progress": can_on_listing(request.user, "listing_progress", listing),
         "can_remind": can_on_listing(request.user, "listing_reminder", listing),
