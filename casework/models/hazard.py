@@ -6,11 +6,10 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import FSMField, FSMModelMixin
 from simple_history.models import HistoricalRecords
 
 from casework.rules import lifecycle
-from casework.rules.lifecycle import ACTIONS
 from casework.rules.lifecycle import OPEN_STATES, OVERDUE_STATES, HazardState  # noqa: F401 (re-exported)
 
 from .org import OrgUnit, SchoolPlacedMixin
@@ -60,7 +59,9 @@ class DeadlineBasis(models.TextChoices):
     WORKING_DAYS = "working_days", "工作日"
 
 
-class Hazard(FSMModelMixin, SchoolPlacedMixin, models.Model):
+# The transition methods (assign, verify, …) come from the lifecycle table: django-fsm checks each one's source
+# states and sets its target; the services call them and own the lock, the checks and the save.
+class Hazard(lifecycle.fsm_transitions("state"), FSMModelMixin, SchoolPlacedMixin, models.Model):
     # Where: the school and, denormalised for one-equality scoping, its district and city.
     school = models.ForeignKey(
         OrgUnit, verbose_name="学校", on_delete=models.PROTECT, related_name="hazards",
@@ -155,58 +156,6 @@ class Hazard(FSMModelMixin, SchoolPlacedMixin, models.Model):
         if self.is_major:
             required |= {"funding": "整改资金", "contingency_plan": "应急预案"}
         return [label for name, label in required.items() if not getattr(self, name)]
-
-    # ---- transitions (the services call these; nothing else moves the state) ---------------
-    @transition(field=state, **ACTIONS["assign"].fsm())
-    def assign(self, *, responsible_person, responsible_phone, measures, deadline, funding, contingency_plan,
-               deadline_basis=DeadlineBasis.DATE, deadline_working_days=None):
-        self.responsible_person = responsible_person
-        self.responsible_phone = responsible_phone
-        self.measures = measures
-        self.deadline = deadline
-        self.deadline_basis = deadline_basis
-        self.deadline_working_days = deadline_working_days
-        self.funding = funding
-        self.contingency_plan = contingency_plan
-
-    @transition(field=state, **ACTIONS["record_temporary_measures"].fsm())
-    def record_temporary_measures(self, *, measures):
-        self.temporary_measures = measures
-
-    @transition(field=state, **ACTIONS["report_rectified"].fsm())
-    def report_rectified(self, *, description):
-        self.rectification = description
-
-    @transition(field=state, **ACTIONS["verify"].fsm())
-    def verify(self, *, result):
-        self.verification_result = result
-
-    @transition(field=state, **ACTIONS["reject"].fsm())
-    def reject(self, *, reason):
-        self.verification_result = reason
-
-    @transition(field=state, **ACTIONS["escalate"].fsm())
-    def escalate(self, *, temporary_measures):
-        # "同时采取临时强化防范措施": the measures in place travel with the escalation.
-        self.temporary_measures = temporary_measures
-
-    @transition(field=state, **ACTIONS["record_coordination"].fsm())
-    def record_coordination(self, *, back_to, deadline, deadline_basis=DeadlineBasis.DATE, deadline_working_days=None):
-        self.deadline = deadline
-        self.deadline_basis = deadline_basis
-        self.deadline_working_days = deadline_working_days
-        return back_to
-
-    @transition(field=state, **ACTIONS["close_invalid"].fsm())
-    def close_invalid(self):
-        pass  # the reason lives on the transition record
-
-    @transition(field=state, **ACTIONS["change_deadline"].fsm())
-    def change_deadline(self, *, deadline, deadline_basis=DeadlineBasis.DATE, deadline_working_days=None):
-        # Not a state change: an edit of the plan that the history and the event log both keep.
-        self.deadline = deadline
-        self.deadline_basis = deadline_basis
-        self.deadline_working_days = deadline_working_days
 
 
 def evidence_upload_to(instance: "Evidence", filename: str) -> str:

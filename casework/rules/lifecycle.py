@@ -16,7 +16,7 @@ from datetime import date
 
 from django.db import models
 from django.db.models import Q
-from django_fsm import RETURN_VALUE
+from django_fsm import RETURN_VALUE, transition
 
 from .roles import SENSITIVE_STAND_IN, Role
 
@@ -84,7 +84,8 @@ class Action:
     notice: str = ""  # the notification's title
     node: str | None = None  # the flow's human task offering it (None: from the hazard's page only)
     form: str | None = None  # the web form asking for its input (casework.web.hazards.forms)
-    sets_deadline: bool = False
+    # The hazard's fields the transition writes (the model's FSM method refuses any other).
+    sets: tuple = ()
     # The performer may not sign off the same hazard (separation of duty).
     excludes_sign_off: bool = False
     # Those who reported or fixed the hazard may not perform it.
@@ -100,6 +101,10 @@ class Action:
     def allowed_from(self, state: str) -> bool:
         return state in self.sources
 
+    @property
+    def sets_deadline(self) -> bool:
+        return "deadline" in self.sets
+
     def fsm(self) -> dict:
         """The keywords of django-fsm's ``@transition`` for this action."""
         target = RETURN_VALUE(*self.target) if isinstance(self.target, tuple) else self.target
@@ -111,6 +116,7 @@ def _roles(*roles) -> frozenset:
 
 
 R = Role
+DEADLINE_FIELDS = ("deadline", "deadline_basis", "deadline_working_days")
 ACTIONS: dict[str, Action] = {
     "report": Action(
         "上报隐患", sources=frozenset(), target=S.REPORTED, excludes_sign_off=True,
@@ -121,37 +127,39 @@ ACTIONS: dict[str, Action] = {
     "assign": Action(
         "交办整改", sources=frozenset({S.REPORTED}), target=S.ASSIGNED, roles=_roles(R.DISTRICT_OFFICER),
         audience=(R.SCHOOL_STAFF,), notice="隐患已交办，请落实整改", node="assign", form="AssignForm",
-        sets_deadline=True,
+        sets=("responsible_person", "responsible_phone", "measures", "funding", "contingency_plan", *DEADLINE_FIELDS),
     ),
     "record_temporary_measures": Action(
         "落实临时防范措施", sources=frozenset({S.ASSIGNED}), target=S.TEMPORARY_MEASURES,
         roles=_roles(R.SCHOOL_STAFF), excludes_sign_off=True,
         audience=(R.DISTRICT_OFFICER,), notice="学校已落实临时防范措施", node="rectify", form="TemporaryMeasuresForm",
+        sets=("temporary_measures",),
     ),
     "report_rectified": Action(
         "报告整改完成", sources=frozenset({S.ASSIGNED, S.TEMPORARY_MEASURES}), target=S.RECTIFIED,
         roles=_roles(R.SCHOOL_STAFF), excludes_sign_off=True,
         audience=(R.SUPERVISOR,), notice="隐患已整改，待验收", node="rectify", form="RectifiedForm",
+        sets=("rectification",),
     ),
     "verify": Action(
         "验收销号", sources=frozenset({S.RECTIFIED}), target=S.VERIFIED, roles=_roles(R.SUPERVISOR),
         needs_independence=True, audience=(R.SCHOOL_STAFF, R.DISTRICT_OFFICER), notice="隐患已验收销号",
-        node="verify", form="VerifyForm",
+        node="verify", form="VerifyForm", sets=("verification_result",),
     ),
     "reject": Action(
         "验收不通过（返工）", sources=frozenset({S.RECTIFIED}), target=S.ASSIGNED, roles=_roles(R.SUPERVISOR),
         needs_independence=True, audience=(R.SCHOOL_STAFF, R.DISTRICT_OFFICER), notice="整改验收未通过，请返工",
-        node="verify", form="RejectForm",
+        node="verify", form="RejectForm", sets=("verification_result",),
     ),
     "escalate": Action(
         "提请党委政府协调", sources=frozenset({S.ASSIGNED, S.TEMPORARY_MEASURES}), target=S.ESCALATED,
         roles=_roles(R.DISTRICT_OFFICER), audience=(R.PARTY_COMMITTEE,), notice="隐患提请党委政府协调",
-        form="EscalateForm",
+        form="EscalateForm", sets=("temporary_measures",),
     ),
     "record_coordination": Action(
         "记录协调决定", sources=frozenset({S.ESCALATED}), target=(S.ASSIGNED, S.TEMPORARY_MEASURES),
         roles=_roles(R.PARTY_COMMITTEE), audience=(R.SCHOOL_STAFF, R.DISTRICT_OFFICER),
-        notice="党委政府已作出协调决定", node="coordinate", form="CoordinationForm", sets_deadline=True,
+        notice="党委政府已作出协调决定", node="coordinate", form="CoordinationForm", sets=DEADLINE_FIELDS,
     ),
     "close_invalid": Action(
         # Told: the reporter (casework.services.notify), not a role.
@@ -161,9 +169,30 @@ ACTIONS: dict[str, Action] = {
     "change_deadline": Action(
         "调整整改时限", sources=frozenset({S.ASSIGNED, S.TEMPORARY_MEASURES, S.ESCALATED, S.RECTIFIED}), target=None,
         roles=_roles(R.DISTRICT_OFFICER), audience=(R.SCHOOL_STAFF,), notice="整改时限已调整",
-        form="ChangeDeadlineForm", sets_deadline=True,
+        form="ChangeDeadlineForm", sets=DEADLINE_FIELDS,
     ),
 }
+def _fsm_method(name: str, action: Action, field: str):
+    def move(self, *, to=None, **values):
+        """Write the action's fields; ``to``: the target when the action's input chooses it."""
+        unknown = set(values) - set(action.sets)
+        if unknown:
+            raise TypeError(f"{name} does not write {sorted(unknown)}")
+        for key, value in values.items():
+            setattr(self, key, value)
+        return to  # django-fsm's RETURN_VALUE reads it; other targets ignore it
+
+    move.__name__ = move.__qualname__ = name
+    move.__doc__ = f"{action.label}（casework.rules.lifecycle）: writes {', '.join(action.sets) or 'nothing'}."
+    return transition(field=field, **action.fsm())(move)
+
+
+def fsm_transitions(field: str = "state") -> type:
+    """A mixin with one django-fsm transition method per action that moves a hazard (report creates it)."""
+    methods = {name: _fsm_method(name, a, field) for name, a in ACTIONS.items() if a.sources}
+    return type("HazardTransitions", (), methods)
+
+
 # What a person does to a hazard after it was reported (the transitions the services offer).
 HAZARD_ACTIONS = tuple(name for name, a in ACTIONS.items() if a.sources)
 DEADLINE_ACTIONS = frozenset(name for name, a in ACTIONS.items() if a.sets_deadline)

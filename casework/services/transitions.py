@@ -253,7 +253,7 @@ def hazard_record_temporary_measures(*, hazard_id: int, actor, measures: str, oc
     require(measures=("临时防范措施", measures))
     return _perform(
         hazard_id=hazard_id, actor=actor, action="record_temporary_measures", occurred_at=occurred_at,
-        comment=comment, files=evidence, move=lambda h: h.record_temporary_measures(measures=_clean(measures)),
+        comment=comment, files=evidence, move=lambda h: h.record_temporary_measures(temporary_measures=_clean(measures)),
         payload={"measures": _clean(measures)},
     )
 
@@ -266,7 +266,7 @@ def hazard_report_rectified(*, hazard_id: int, actor, description: str, evidence
     require(description=("整改情况", description), evidence=("整改佐证材料", list(evidence or ())))
     return _perform(
         hazard_id=hazard_id, actor=actor, action="report_rectified", occurred_at=occurred_at, comment=comment,
-        files=evidence, move=lambda h: h.report_rectified(description=_clean(description)),
+        files=evidence, move=lambda h: h.report_rectified(rectification=_clean(description)),
         payload={"description": _clean(description)},
     )
 
@@ -279,7 +279,7 @@ def hazard_verify(*, hazard_id: int, actor, result: str, occurred_at: datetime, 
     require(result=("现场验收意见", result))
     return _perform(
         hazard_id=hazard_id, actor=actor, action="verify", occurred_at=occurred_at, comment=comment, files=evidence,
-        move=lambda h: h.verify(result=_clean(result)), payload={"result": _clean(result)},
+        move=lambda h: h.verify(verification_result=_clean(result)), payload={"result": _clean(result)},
     )
 
 
@@ -291,7 +291,7 @@ def hazard_reject(*, hazard_id: int, actor, reason: str, occurred_at: datetime, 
     require(reason=("不通过原因", reason))
     return _perform(
         hazard_id=hazard_id, actor=actor, action="reject", occurred_at=occurred_at, comment=comment, files=evidence,
-        move=lambda h: h.reject(reason=_clean(reason)), payload={"reason": _clean(reason), "rework": True},
+        move=lambda h: h.reject(verification_result=_clean(reason)), payload={"reason": _clean(reason), "rework": True},
     )
 
 
@@ -334,7 +334,7 @@ def hazard_record_coordination(*, hazard_id: int, actor, decision: str, units_ch
     return given.announce(_perform(
         hazard_id=hazard_id, actor=actor, action="record_coordination", occurred_at=occurred_at, comment=comment,
         check=lambda h: given.resolve(),
-        move=lambda h: h.record_coordination(back_to=back_to, **given.fields()),
+        move=lambda h: h.record_coordination(to=back_to, **given.fields()),
         payload=lambda h: {"decision": _clean(decision), "units_charged": _clean(units_charged),
                            **given.resolved.payload(), "back_to": back_to},
     ))
