@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: help install system-deps run run-prod migrate demo test test-postgres check clean bench
+.PHONY: help install system-deps run run-prod migrate demo test test-postgres check lint format clean bench
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -51,6 +51,14 @@ bench: install ## Benchmark against the SQL floor (SQLite var/bench.sqlite3, or 
 	export DEBUG=$${DEBUG:-1} DATABASE_URL=$${DATABASE_URL:-sqlite:///$(CURDIR)/var/bench.sqlite3} && \
 	$(PY) manage.py migrate --no-input -v0 && \
 	$(PY) manage.py bench --hazards $(BENCH_HAZARDS) --schools $(BENCH_SCHOOLS) --repeats $(BENCH_REPEATS)
+
+lint: install ## ruff (pinned): the lint rules and the format check, as CI runs them
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install ## Apply ruff's fixes and formatting
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
 
 check: install ## Django's system checks
 	DEBUG=1 $(PY) manage.py check
