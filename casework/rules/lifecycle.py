@@ -84,6 +84,7 @@ class Action:
     notice: str = ""  # the notification's title
     node: str | None = None  # the flow's human task offering it (None: from the hazard's page only)
     form: str | None = None  # the web form asking for its input (casework.web.hazards.forms)
+    api_input: str | None = None  # the API's input serializer (casework.api.hazards.serializers)
     # The hazard's fields the transition writes (the model's FSM method refuses any other).
     sets: tuple = ()
     # The performer may not sign off the same hazard (separation of duty).
@@ -126,50 +127,50 @@ ACTIONS: dict[str, Action] = {
     ),
     "assign": Action(
         "交办整改", sources=frozenset({S.REPORTED}), target=S.ASSIGNED, roles=_roles(R.DISTRICT_OFFICER),
-        audience=(R.SCHOOL_STAFF,), notice="隐患已交办，请落实整改", node="assign", form="AssignForm",
+        audience=(R.SCHOOL_STAFF,), notice="隐患已交办，请落实整改", node="assign", form="AssignForm", api_input="AssignInput",
         sets=("responsible_person", "responsible_phone", "measures", "funding", "contingency_plan", *DEADLINE_FIELDS),
     ),
     "record_temporary_measures": Action(
         "落实临时防范措施", sources=frozenset({S.ASSIGNED}), target=S.TEMPORARY_MEASURES,
         roles=_roles(R.SCHOOL_STAFF), excludes_sign_off=True,
-        audience=(R.DISTRICT_OFFICER,), notice="学校已落实临时防范措施", node="rectify", form="TemporaryMeasuresForm",
+        audience=(R.DISTRICT_OFFICER,), notice="学校已落实临时防范措施", node="rectify", form="TemporaryMeasuresForm", api_input="TemporaryMeasuresInput",
         sets=("temporary_measures",),
     ),
     "report_rectified": Action(
         "报告整改完成", sources=frozenset({S.ASSIGNED, S.TEMPORARY_MEASURES}), target=S.RECTIFIED,
         roles=_roles(R.SCHOOL_STAFF), excludes_sign_off=True,
-        audience=(R.SUPERVISOR,), notice="隐患已整改，待验收", node="rectify", form="RectifiedForm",
+        audience=(R.SUPERVISOR,), notice="隐患已整改，待验收", node="rectify", form="RectifiedForm", api_input="ReportRectifiedInput",
         sets=("rectification",),
     ),
     "verify": Action(
         "验收销号", sources=frozenset({S.RECTIFIED}), target=S.VERIFIED, roles=_roles(R.SUPERVISOR),
         needs_independence=True, audience=(R.SCHOOL_STAFF, R.DISTRICT_OFFICER), notice="隐患已验收销号",
-        node="verify", form="VerifyForm", sets=("verification_result",),
+        node="verify", form="VerifyForm", api_input="VerifyInput", sets=("verification_result",),
     ),
     "reject": Action(
         "验收不通过（返工）", sources=frozenset({S.RECTIFIED}), target=S.ASSIGNED, roles=_roles(R.SUPERVISOR),
         needs_independence=True, audience=(R.SCHOOL_STAFF, R.DISTRICT_OFFICER), notice="整改验收未通过，请返工",
-        node="verify", form="RejectForm", sets=("verification_result",),
+        node="verify", form="RejectForm", api_input="RejectInput", sets=("verification_result",),
     ),
     "escalate": Action(
         "提请党委政府协调", sources=frozenset({S.ASSIGNED, S.TEMPORARY_MEASURES}), target=S.ESCALATED,
         roles=_roles(R.DISTRICT_OFFICER), audience=(R.PARTY_COMMITTEE,), notice="隐患提请党委政府协调",
-        form="EscalateForm", sets=("temporary_measures",),
+        form="EscalateForm", api_input="EscalateInput", sets=("temporary_measures",),
     ),
     "record_coordination": Action(
         "记录协调决定", sources=frozenset({S.ESCALATED}), target=(S.ASSIGNED, S.TEMPORARY_MEASURES),
         roles=_roles(R.PARTY_COMMITTEE), audience=(R.SCHOOL_STAFF, R.DISTRICT_OFFICER),
-        notice="党委政府已作出协调决定", node="coordinate", form="CoordinationForm", sets=DEADLINE_FIELDS,
+        notice="党委政府已作出协调决定", node="coordinate", form="CoordinationForm", api_input="CoordinationInput", sets=DEADLINE_FIELDS,
     ),
     "close_invalid": Action(
         # Told: the reporter (casework.services.notify), not a role.
         "作废", sources=frozenset({S.REPORTED}), target=S.CLOSED_INVALID, roles=_roles(R.DISTRICT_OFFICER),
-        notice="隐患已作废", node="assign", form="CloseInvalidForm",
+        notice="隐患已作废", node="assign", form="CloseInvalidForm", api_input="CloseInvalidInput",
     ),
     "change_deadline": Action(
         "调整整改时限", sources=frozenset({S.ASSIGNED, S.TEMPORARY_MEASURES, S.ESCALATED, S.RECTIFIED}), target=None,
         roles=_roles(R.DISTRICT_OFFICER), audience=(R.SCHOOL_STAFF,), notice="整改时限已调整",
-        form="ChangeDeadlineForm", sets=DEADLINE_FIELDS,
+        form="ChangeDeadlineForm", api_input="ChangeDeadlineInput", sets=DEADLINE_FIELDS,
     ),
 }
 def _fsm_method(name: str, action: Action, field: str):

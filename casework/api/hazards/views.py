@@ -3,6 +3,7 @@
 A hazard is always looked up through ``hazards_visible_to`` first: a foreign or sensitive hazard
 is 404 before any service runs, so a refusal never tells whether it exists.
 """
+import inspect
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -21,6 +22,7 @@ from casework.access import (
     org_units_visible_to,
 )
 from casework.selectors.ledger import LedgerFilters, ledger_for
+from casework.rules.lifecycle import ACTIONS
 from casework.services import transitions as svc
 from notifications.services import notification_mark_read
 
@@ -33,6 +35,10 @@ from casework.api.models import device_tokens_of
 from casework.api.tokens import device_token_issue, device_token_revoke
 
 ID_REGEX = r"[0-9]{1,18}"
+# The actions whose service takes evidence files: they accept multipart bodies.
+ACTIONS_WITH_FILES = tuple(
+    name for name in ACTIONS if name != "report" and "evidence" in inspect.signature(getattr(svc, f"hazard_{name}")).parameters
+)
 WITH_FILES = [MultiPartParser, JSONParser]
 JSON_ONLY = [JSONParser]
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
@@ -110,8 +116,7 @@ class HazardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return idempotent(request, perform)
 
     def get_parsers(self):
-        if getattr(self, "action", None) in (None, "create", "record_temporary_measures", "report_rectified",
-                                             "verify", "reject"):
+        if getattr(self, "action", None) in (None, "create", *ACTIONS_WITH_FILES):
             return [parser() for parser in WITH_FILES]
         return [parser() for parser in JSON_ONLY]
 
@@ -141,51 +146,6 @@ class HazardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
         return idempotent(request, perform)
 
-    @_transition_schema("交办整改", s.AssignInput, s.DeadlineResultSerializer)
-    @action(detail=True, methods=["post"], url_path="assign")
-    def assign(self, request, pk=None):
-        return self._deadline_transition(request, svc.hazard_assign, s.AssignInput)
-
-    @_transition_schema("落实临时防范措施", s.TemporaryMeasuresInput)
-    @action(detail=True, methods=["post"], url_path="record-temporary-measures")
-    def record_temporary_measures(self, request, pk=None):
-        return self._transition(request, svc.hazard_record_temporary_measures, s.TemporaryMeasuresInput)
-
-    @_transition_schema("报告整改完成", s.ReportRectifiedInput)
-    @action(detail=True, methods=["post"], url_path="report-rectified")
-    def report_rectified(self, request, pk=None):
-        return self._transition(request, svc.hazard_report_rectified, s.ReportRectifiedInput)
-
-    @_transition_schema("验收销号", s.VerifyInput)
-    @action(detail=True, methods=["post"], url_path="verify")
-    def verify(self, request, pk=None):
-        return self._transition(request, svc.hazard_verify, s.VerifyInput)
-
-    @_transition_schema("验收不通过（返工）", s.RejectInput)
-    @action(detail=True, methods=["post"], url_path="reject")
-    def reject(self, request, pk=None):
-        return self._transition(request, svc.hazard_reject, s.RejectInput)
-
-    @_transition_schema("提请党委政府协调", s.EscalateInput)
-    @action(detail=True, methods=["post"], url_path="escalate")
-    def escalate(self, request, pk=None):
-        return self._transition(request, svc.hazard_escalate, s.EscalateInput)
-
-    @_transition_schema("记录协调决定", s.CoordinationInput, s.DeadlineResultSerializer)
-    @action(detail=True, methods=["post"], url_path="record-coordination")
-    def record_coordination(self, request, pk=None):
-        return self._deadline_transition(request, svc.hazard_record_coordination, s.CoordinationInput)
-
-    @_transition_schema("作废", s.CloseInvalidInput)
-    @action(detail=True, methods=["post"], url_path="close-invalid")
-    def close_invalid(self, request, pk=None):
-        return self._transition(request, svc.hazard_close_invalid, s.CloseInvalidInput)
-
-    @_transition_schema("调整整改时限", s.ChangeDeadlineInput, s.DeadlineResultSerializer)
-    @action(detail=True, methods=["post"], url_path="change-deadline")
-    def change_deadline(self, request, pk=None):
-        return self._deadline_transition(request, svc.hazard_change_deadline, s.ChangeDeadlineInput)
-
     @extend_schema(summary="流转记录（只读，哈希链）", responses={200: s.TransitionSerializer(many=True)})
     @action(detail=True, methods=["get"], pagination_class=None)
     def transitions(self, request, pk=None):
@@ -199,6 +159,26 @@ class HazardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         hazard = self.get_object()
         rows = hazard.history.select_related("history_user").order_by("history_date", "history_id")
         return Response(s.HazardHistorySerializer(rows, many=True).data)
+
+
+def _action_endpoint(name: str, spec):
+    """The API's endpoint for one action of the lifecycle table: POST /api/hazards/<id>/<action-name>/."""
+    service = getattr(svc, f"hazard_{name}")
+    input_class = getattr(s, spec.api_input)
+
+    def endpoint(self, request, pk=None):
+        perform = self._deadline_transition if spec.sets_deadline else self._transition
+        return perform(request, service, input_class)
+
+    endpoint.__name__ = endpoint.__qualname__ = name
+    response = s.DeadlineResultSerializer if spec.sets_deadline else None
+    routed = action(detail=True, methods=["post"], url_path=name.replace("_", "-"))(endpoint)
+    return _transition_schema(spec.label, input_class, response)(routed)
+
+
+for _name, _spec in ACTIONS.items():
+    if _spec.api_input:
+        setattr(HazardViewSet, _name, _action_endpoint(_name, _spec))
 
 
 class EvidenceFileView(APIView):
