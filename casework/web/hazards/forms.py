@@ -176,7 +176,6 @@ class DeadlineFieldsMixin(forms.Form):
 
 class AssignForm(DeadlineFieldsMixin, HazardActionForm):
     title, submit_label = "交办整改", "交办"
-    service = svc.hazard_assign
     responsible_person = forms.CharField(label="责任人", max_length=100)
     responsible_phone = forms.CharField(label="责任人电话", max_length=40, required=False)
     measures = forms.CharField(label="整改措施", widget=textarea())
@@ -197,7 +196,6 @@ class AssignForm(DeadlineFieldsMixin, HazardActionForm):
 
 class TemporaryMeasuresForm(HazardActionForm):
     title, submit_label = "落实临时(强化)防范措施", "提交"
-    service = svc.hazard_record_temporary_measures
     measures = forms.CharField(label="临时(强化)防范措施", widget=textarea(4))
     evidence = MultipleFileField(label="现场照片", required=False)
     field_order = ["measures", "evidence", "occurred_at", "comment"]
@@ -205,7 +203,6 @@ class TemporaryMeasuresForm(HazardActionForm):
 
 class RectifiedForm(HazardActionForm):
     title, submit_label = "报告整改完成", "报告整改完成"
-    service = svc.hazard_report_rectified
     description = forms.CharField(label="整改情况", widget=textarea(4))
     evidence = MultipleFileField(label="整改佐证材料（照片或 PDF，至少一份）")
     field_order = ["description", "evidence", "occurred_at", "comment"]
@@ -213,7 +210,6 @@ class RectifiedForm(HazardActionForm):
 
 class VerifyForm(HazardActionForm):
     title, submit_label = "现场验收销号", "验收通过并销号"
-    service = svc.hazard_verify
     result = forms.CharField(label="现场验收意见", widget=textarea(4))
     evidence = MultipleFileField(label="验收照片", required=False)
     field_order = ["result", "evidence", "occurred_at", "comment"]
@@ -221,7 +217,6 @@ class VerifyForm(HazardActionForm):
 
 class RejectForm(HazardActionForm):
     title, submit_label = "验收不通过（返工）", "不通过，退回整改"
-    service = svc.hazard_reject
     reason = forms.CharField(label="不通过原因", widget=textarea(4))
     evidence = MultipleFileField(label="现场照片", required=False)
     field_order = ["reason", "evidence", "occurred_at", "comment"]
@@ -229,7 +224,6 @@ class RejectForm(HazardActionForm):
 
 class EscalateForm(HazardActionForm):
     title, submit_label = "提请党委政府协调", "提请协调"
-    service = svc.hazard_escalate
     reason = forms.CharField(label="无法在本级解决的原因", widget=textarea(4))
     temporary_measures = forms.CharField(
         label="已落实的临时(强化)防范措施", widget=textarea(3), required=False,
@@ -245,7 +239,6 @@ class EscalateForm(HazardActionForm):
 
 class CoordinationForm(DeadlineFieldsMixin, HazardActionForm):
     title, submit_label = "记录协调决定", "记录决定"
-    service = svc.hazard_record_coordination
     decision = forms.CharField(label="协调决定", widget=textarea(4))
     units_charged = forms.CharField(label="责任单位", max_length=300)
     deadline_label = "新的整改时限"
@@ -261,14 +254,12 @@ class CoordinationForm(DeadlineFieldsMixin, HazardActionForm):
 
 class CloseInvalidForm(HazardActionForm):
     title, submit_label = "作废（重复上报或不构成隐患）", "作废"
-    service = svc.hazard_close_invalid
     reason = forms.CharField(label="作废原因", widget=textarea(3))
     field_order = ["reason", "occurred_at", "comment"]
 
 
 class ChangeDeadlineForm(DeadlineFieldsMixin, HazardActionForm):
     title, submit_label = "调整整改时限", "调整时限"
-    service = svc.hazard_change_deadline
     deadline_label = "新的整改时限"
     reason = forms.CharField(label="调整原因", widget=textarea(3))
     field_order = ["deadline", "deadline_working_days", "reason", "occurred_at"]
@@ -278,5 +269,7 @@ class ChangeDeadlineForm(DeadlineFieldsMixin, HazardActionForm):
         del self.fields["comment"]
 
 
-# The form of each action, as the lifecycle table names it.
+# The form of each action, as the lifecycle table names it; each performs its action's service.
 ACTION_FORMS = {name: globals()[action.form] for name, action in ACTIONS.items() if action.form}
+for _name, _form in ACTION_FORMS.items():
+    _form.service = getattr(svc, f"hazard_{_name}")
