@@ -1,5 +1,5 @@
 """Thin views of the accountability review: read-only, scoped through casework.access, and logged."""
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from functools import wraps
 
 from django.contrib.auth import get_user_model
@@ -14,6 +14,7 @@ from casework.access import can_review_accountability, hazard_get_for_user_or_40
 from casework.models import AuditEventKind, OrgKind
 from casework.presenters import chain_labels
 from casework.security import log_security_event
+from casework.web.params import BadParameter, date_param, int_param, moment_param
 
 from casework.audit.chain import verify_all_chains
 from casework.audit.events import audit_event_record
@@ -34,17 +35,10 @@ def audit_view(view):
     return wrapped
 
 
-def _date(value, default: date) -> date:
-    try:
-        return date.fromisoformat(value) if value else default
-    except ValueError:
-        return default
-
-
 def _period(params) -> tuple[date, date]:
     today = timezone.localdate()
-    end = _date(params.get("end"), today)
-    start = _date(params.get("start"), end - timedelta(days=365))
+    end = date_param(params.get("end"), today)
+    start = date_param(params.get("start"), end - timedelta(days=365))
     return (start, end) if start <= end else (end, start)
 
 
@@ -58,10 +52,9 @@ def _subject(request):
     kind = request.GET.get("kind", "")
     if kind not in SUBJECT_KINDS:
         raise Http404
-    try:
-        pk = int(request.GET.get("id", ""))
-    except ValueError:
-        raise Http404 from None
+    pk = int_param(request.GET.get("id", ""))
+    if pk is None:
+        raise Http404
     if kind == "hazard":
         return kind, hazard_get_for_user_or_404(request.user, pk)
     if kind == "person":
@@ -152,13 +145,10 @@ def chains(request):
 def hazard_as_of_view(request, pk: int):
     """The hazard as it stood at a past moment: for anyone who may see the hazard."""
     hazard = hazard_get_for_user_or_404(request.user, pk)
-    raw = request.GET.get("at", "")
     try:
-        moment = datetime.fromisoformat(raw) if raw else timezone.now()
-    except ValueError:
+        moment = moment_param(request.GET.get("at", ""), tz=SHANGHAI) or timezone.now()
+    except BadParameter:  # a malformed moment shows the hazard as it stands now
         moment = timezone.now()
-    if timezone.is_naive(moment):
-        moment = moment.replace(tzinfo=SHANGHAI)
     view = hazard_as_of(hazard, moment)
     audit_event_record(actor=request.user, kind=AuditEventKind.HAZARD_AS_OF_VIEWED, subject=f"hazard:{hazard.pk}",
                        params={"at": moment.isoformat()})

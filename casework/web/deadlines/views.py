@@ -10,15 +10,9 @@ from django.views.decorators.http import require_GET
 from casework.errors import TransitionRefused
 from casework.selectors.time_to_fix import DIMENSIONS, INTERVALS, time_to_fix_for
 from casework.services.deadlines import deadline_preview as preview_deadline
+from casework.web.params import date_param, int_param
 
 WEEKDAYS = "一二三四五六日"
-
-
-def _date(value) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 def end_of_day(day: date) -> datetime:
@@ -32,11 +26,11 @@ def time_to_fix(request):
     """整改用时统计: medians and 90th percentiles per district, school kind and category."""
     today = timezone.localdate()
     errors = []
-    start = _date(request.GET.get("start")) or date(today.year, 1, 1)
-    end = _date(request.GET.get("end")) or today
-    cutoff = _date(request.GET.get("cutoff")) or today
+    start = date_param(request.GET.get("start")) or date(today.year, 1, 1)
+    end = date_param(request.GET.get("end")) or today
+    cutoff = date_param(request.GET.get("cutoff")) or today
     for name in ("start", "end", "cutoff"):
-        if request.GET.get(name) and _date(request.GET.get(name)) is None:
+        if request.GET.get(name) and date_param(request.GET.get(name)) is None:
             errors.append(f"日期格式不正确：{request.GET.get(name)[:20]}（应为 年-月-日）")
     if start > end:
         errors.append("统计期间的开始日期不能晚于结束日期，已按默认期间统计。")
@@ -57,10 +51,9 @@ def time_to_fix(request):
 @require_GET
 def deadline_preview(request):
     """For the assignment and deadline forms: ?start=YYYY-MM-DD&working_days=N → the date and any warning."""
-    start = _date(request.GET.get("start")) or timezone.localdate()
-    try:
-        n = int(request.GET.get("working_days", ""))
-    except ValueError:
+    start = date_param(request.GET.get("start")) or timezone.localdate()
+    n = int_param(request.GET.get("working_days", ""))
+    if n is None:
         return JsonResponse({"error": "请填写工作日数（整数）。"}, status=400)
     try:
         resolved = preview_deadline(start=start, working_days=n)

@@ -1,6 +1,5 @@
 """Thin views: authenticate, scope through casework.access, call a selector or a service, render."""
 import html
-from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -32,53 +31,35 @@ from casework.models import (
     ListingState,
     OrgKind,
     Severity,
-    Urgency,
 )
 from casework.presenters import PayloadReader
 from casework.rules.lifecycle import ACTIONS, DEADLINE_ACTIONS, HAZARD_ACTIONS, LISTABLE_STATES
+from casework.web.params import choice_param, date_param, flag_param, int_param
 from casework.security import record_export
 from casework.selectors.ledger import SORTS, LedgerFilters, ledger_for, ledger_page
-from casework.selectors.ledger_export import describe_filters, write_ledger_xlsx
+from casework.selectors.ledger_export import write_ledger_xlsx
 from casework.services.submissions import DuplicateSubmission, form_submission_claim
 from casework.services.transitions import wrong_state_message
 
 from .forms import ACTION_FORMS, FIELD_ALIASES, ReportForm
 
 
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _date(value) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 def ledger_filters_from(params) -> LedgerFilters:
     """Read the ledger's filters from a query string; a malformed value is ignored, not a 500."""
-    def choice(name, choices):
-        value = params.get(name, "")
-        return value if value in choices.values else ""
-
     return LedgerFilters(
-        district=_int(params.get("district")),
-        school=_int(params.get("school")),
-        category=choice("category", Category),
-        key_place=choice("key_place", KeyPlace),
-        severity=choice("severity", Severity),
-        state=choice("state", HazardState),
-        overdue=params.get("overdue") in ("1", "on", "true"),
-        listed=params.get("listed") in ("1", "on", "true"),
+        district=int_param(params.get("district")),
+        school=int_param(params.get("school")),
+        category=choice_param(params.get("category"), Category),
+        key_place=choice_param(params.get("key_place"), KeyPlace),
+        severity=choice_param(params.get("severity"), Severity),
+        state=choice_param(params.get("state"), HazardState),
+        overdue=flag_param(params.get("overdue")),
+        listed=flag_param(params.get("listed")),
         q=params.get("q", "").strip()[:100],
-        reported_from=_date(params.get("reported_from")),
-        reported_to=_date(params.get("reported_to")),
+        reported_from=date_param(params.get("reported_from")),
+        reported_to=date_param(params.get("reported_to")),
         reporter=params.get("reporter", "").strip()[:150],
-        sort=params.get("sort") if params.get("sort") in SORTS else "reported",
+        sort=choice_param(params.get("sort"), SORTS, default="reported"),
     )
 
 

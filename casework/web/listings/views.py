@@ -23,6 +23,8 @@ from casework.access import (
     org_units_visible_to,
 )
 from casework.errors import TransitionRefused
+from casework.web.params import choice_param, flag_param, int_param
+
 from .forms import DelistForm, ListingForm, ProgressForm, ReminderForm
 from casework.models import AuditEventKind, ListingLevel, ListingState, OrgKind, Severity
 from casework.security import record_export
@@ -32,22 +34,14 @@ from casework.presenters import change_reason_label
 from casework.rules.lifecycle import OPEN_STATES
 
 
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def listing_filters_from(params) -> ListingFilters:
     """Read the filters from a query string; a malformed value is ignored, not a 500."""
-    state = params.get("state", ListingState.ACTIVE)
     return ListingFilters(
-        district=_int(params.get("district")),
-        level=params.get("level") if params.get("level") in ListingLevel.values else "",
-        state=state if state in ListingState.values else "",
-        overdue=params.get("overdue") in ("1", "on", "true"),
-        raised=params.get("raised") in ("1", "on", "true"),
+        district=int_param(params.get("district")),
+        level=choice_param(params.get("level"), ListingLevel),
+        state=choice_param(params.get("state", ListingState.ACTIVE), ListingState),
+        overdue=flag_param(params.get("overdue")),
+        raised=flag_param(params.get("raised")),
     )
 
 
@@ -235,7 +229,7 @@ def listing_create(request):
     ).distinct().order_by("username")
     form_kwargs = {"hazards": hazards, "levels": levels, "officers": officers}
     if request.method != "POST":
-        hazard_id = _int(request.GET.get("hazard"))
+        hazard_id = int_param(request.GET.get("hazard"))
         initial = {"hazard": hazard_id, "level": ListingLevel.DISTRICT if ListingLevel.DISTRICT in levels else ListingLevel.CITY}
         chosen = next((h for h in hazards if h.pk == hazard_id), None)
         if chosen is not None:  # start from the hazard's own plan

@@ -3,7 +3,6 @@
 Thin: every queryset comes from casework.access (``report_units_for``, ``hazards_for_report``,
 ``report_campaigns_for``); the figures from casework.reports; rendering is a pure function.
 """
-from datetime import date, datetime, time
 from urllib.parse import quote, urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -23,6 +22,7 @@ from casework.access import (
 )
 from casework.models import AuditEventKind, OrgKind
 from casework.security import record_export
+from casework.web.params import BadParameter, moment_param
 
 from casework.reports import pdf, xlsx
 from casework.reports.asof import Moment
@@ -31,27 +31,6 @@ from casework.reports.statistics import campaign_statistics, listing_statistics
 
 RENDERERS = {"pdf": (pdf.render, "application/pdf"),
              "xlsx": (xlsx.render, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")}
-
-
-class BadParameter(Exception):
-    pass
-
-
-def _moment_param(value: str, *, end_of_day: bool) -> datetime | None:
-    """A date (the end of that day, for a cut-off) or an ISO datetime; naive ones are Asia/Shanghai."""
-    if not value:
-        return None
-    try:
-        if len(value) == 10:
-            day = date.fromisoformat(value)
-            moment = datetime.combine(day, time(23, 59, 59) if end_of_day else time.min)
-        else:
-            moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise BadParameter(f"时间格式无效：{value}") from None
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment, timezone.get_current_timezone())
-    return moment
 
 
 def _choices(request):
@@ -69,8 +48,8 @@ def _choices(request):
         raise PermissionDenied
     if campaign is None:
         return campaigns, None, None, side
-    as_of = _moment_param(request.GET.get("as_of", ""), end_of_day=True) or default_as_of(campaign)
-    known_at = _moment_param(request.GET.get("known_at", ""), end_of_day=False) or timezone.now()
+    as_of = moment_param(request.GET.get("as_of", ""), end_of_day=True) or default_as_of(campaign)
+    known_at = moment_param(request.GET.get("known_at", ""), end_of_day=False) or timezone.now()
     if known_at > timezone.now():
         raise BadParameter("数据录入截至时点不能晚于现在。")
     return campaigns, campaign, Moment.at(as_of, known_at), side
