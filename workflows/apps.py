@@ -10,6 +10,7 @@ class WorkflowsConfig(AppConfig):
         # casework calls this after every transition; it never imports workflows itself.
         from casework.services.hooks import register_after_transition
 
+        from . import checks  # noqa: F401 — registers the viewflow version check
         from .sync import after_transition
 
         register_after_transition("workflows.sync", after_transition)

@@ -6,21 +6,19 @@ from viewflow.workflow.status import STATUS
 from casework.access import hazards_actionable_by, hazards_visible_to
 
 from .flows import HazardFlow
-from .models import HazardProcess
 from .nodes import HUMAN_NODES, primary_action
+from .tasks import TAKEN, hazard_of, task_get_for_user_or_404
+from .tasks import processes_of as _processes_of
 
+__all__ = ["hazard_of", "open_tasks_visible_to", "task_archive", "task_get_for_user_or_404", "task_inbox",
+           "task_queue", "tasks_eligible_for"]
 Task = HazardFlow.task_class
-TAKEN = (STATUS.ASSIGNED, STATUS.STARTED)
 
 
 def _tasks() -> QuerySet:
     return Task.objects.filter(flow_task__in=[getattr(HazardFlow, n) for n in HUMAN_NODES]).select_related(
         "owner", "process__hazardprocess__hazard__school", "process__hazardprocess__hazard__district"
     )
-
-
-def _processes_of(hazards: QuerySet) -> QuerySet:
-    return HazardProcess.objects.filter(hazard__in=hazards.values("pk")).values("pk")
 
 
 def tasks_eligible_for(user) -> Q:
@@ -53,14 +51,3 @@ def open_tasks_visible_to(user) -> QuerySet:
     """Open tasks of the hazards the user may see (the hazard page shows who holds what)."""
     return _tasks().filter(status__in=(STATUS.NEW, *TAKEN),
                            process_id__in=_processes_of(hazards_visible_to(user)))
-
-
-def task_get_for_user_or_404(user, pk: int):
-    task = open_tasks_visible_to(user).filter(pk=pk).first() or task_archive(user).filter(pk=pk).first()
-    if task is None:
-        raise Http404
-    return task
-
-
-def hazard_of(task):
-    return task.process.hazardprocess.hazard

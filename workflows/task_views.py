@@ -9,12 +9,12 @@ from django.views import View
 
 from casework.access import hazard_get_for_user_or_404
 
+from .nodes import primary_action
+from .tasks import hazard_of, task_get_for_user_or_404
+
 
 class TaskView(LoginRequiredMixin, View):
     def get(self, request, *args, **kwargs):
-        from .selectors import hazard_of, task_get_for_user_or_404
-        from .nodes import primary_action
-
         task = task_get_for_user_or_404(request.user, kwargs["task_pk"])
         hazard = hazard_get_for_user_or_404(request.user, hazard_of(task).pk)
         return redirect("casework:hazard_action", pk=hazard.pk, action=primary_action(task.flow_task.name))
