@@ -48,7 +48,7 @@ BENCH_SCHOOLS ?= 300
 BENCH_REPEATS ?= 7
 bench: install ## Benchmark against the SQL floor (SQLite var/bench.sqlite3, or DATABASE_URL); BENCH_HAZARDS, BENCH_SCHOOLS size it
 	mkdir -p var
-	export DEBUG=$${DEBUG:-1} DATABASE_URL=$${DATABASE_URL:-sqlite:///$(CURDIR)/var/bench.sqlite3} && \
+	export DEBUG=$${DEBUG:-1} BENCH_TOOLS=1 DATABASE_URL=$${DATABASE_URL:-sqlite:///$(CURDIR)/var/bench.sqlite3} && \
 	$(PY) manage.py migrate --no-input -v0 && \
 	$(PY) manage.py bench --hazards $(BENCH_HAZARDS) --schools $(BENCH_SCHOOLS) --repeats $(BENCH_REPEATS)
 

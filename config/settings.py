@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI served from our own static files, not a CDN
     "casework.api",
 ]
+# The benchmark and the bulk generator (tools/bench) write rows past the services: never in production.
+if env_bool("BENCH_TOOLS", False):
+    INSTALLED_APPS.append("tools.bench")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

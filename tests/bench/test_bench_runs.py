@@ -11,8 +11,8 @@ from django.db.models import Count
 from django.utils import timezone
 
 from casework.audit.chain import verify_hazard_chains
-from casework.bench.generate import generate_province
-from casework.bench.run import Floor, assign_through_service, find_setting, render_table, report_hazards, run_bench
+from tools.bench.generate import generate_province
+from tools.bench.run import Floor, assign_through_service, find_setting, render_table, report_hazards, run_bench
 from casework.models import Hazard, HazardState, HazardTransition, Membership, OrgKind, OrgUnit, Role
 from casework.selectors.ledger import ledger_for, ledger_page, LedgerFilters
 from casework.services import transitions as svc

@@ -13,8 +13,8 @@ from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteWrapper
 from django.db.models import Count, Max, Min
 
 from casework.audit.chain import compute_hash, hazard_chain_key, transition_content, transition_content_of
-from casework.bench import generate as gen
-from casework.bench.generate import generate_province
+from tools.bench import generate as gen
+from tools.bench.generate import generate_province
 from casework.models import AuditChainHead, Hazard, HazardTransition
 from tests.factories import make_hazard
 

@@ -27,7 +27,7 @@ from django.utils import timezone
 from casework.access import ReportSide, hazards_for_report, report_units_for
 from casework.audit.chain import compute_hash, hazard_chain_key, transition_content
 from casework.models import Campaign, Hazard, HazardState, HazardTransition, Membership, OrgKind, OrgUnit, Role
-from casework.models.hazard import OVERDUE_STATES
+from casework.rules.lifecycle import OVERDUE_STATES
 from casework.selectors.ledger import LedgerFilters, ledger_for, ledger_page
 from casework.selectors.ledger_export import write_ledger_xlsx
 from casework.services import transitions as svc

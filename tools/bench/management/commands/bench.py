@@ -1,8 +1,8 @@
-"""python manage.py bench: every hot path against its raw-SQL floor (see casework/bench/run.py)."""
+"""python manage.py bench: every hot path against its raw-SQL floor (see tools/bench/run.py)."""
 from django.core.management.base import BaseCommand
 
-from casework.bench.generate import generate_province
-from casework.bench.run import render_table, run_bench
+from tools.bench.generate import generate_province
+from tools.bench.run import render_table, run_bench
 from casework.models import Hazard
 
 

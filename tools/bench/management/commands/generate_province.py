@@ -2,7 +2,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from casework.audit.chain import verify_hazard_chains
-from casework.bench.generate import generate_province
+from tools.bench.generate import generate_province
 
 
 class Command(BaseCommand):
