@@ -1,13 +1,14 @@
-"""The Changzhou demo: the city, its districts, schools, police stations, users and hazards.
+"""The Changzhou demo: the city, its districts, schools and police stations (fixtures/changzhou_org.json), users and hazards.
 
 Idempotent: units and users are looked up by natural key; demo hazards are created only when
 the city has none, and always through the casework services so their records are consistent.
 """
+import json
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -15,41 +16,17 @@ from casework.demo.campaigns import build_campaigns
 from casework.models import Category, Hazard, KeyPlace, Membership, OrgKind, OrgUnit, Role, SchoolKind, Severity
 from casework.services import transitions as svc
 
+from .evidence import photo
 from .listings import seed_listings
 
 DEMO_PASSWORD = "Changzhou-2026"
 
-# (slug, name, stations, schools: (name, kind, station index))
-DISTRICTS = [
-    ("tianning", "天宁区", ["红梅派出所", "茶山派出所"], [
-        ("天宁区红梅幼儿园", SchoolKind.KINDERGARTEN, 0), ("常州市局前街小学", SchoolKind.PRIMARY, 0),
-        ("常州市第二十四中学", SchoolKind.JUNIOR, 1), ("常州市第一中学", SchoolKind.SENIOR, 1),
-        ("常州刘国钧高等职业技术学校", SchoolKind.VOCATIONAL, 0)]),
-    ("zhonglou", "钟楼区", ["南大街派出所", "五星派出所"], [
-        ("钟楼区五星幼儿园", SchoolKind.KINDERGARTEN, 1), ("常州市西横街小学", SchoolKind.PRIMARY, 0),
-        ("常州市第二十五中学", SchoolKind.JUNIOR, 0), ("常州市第三中学", SchoolKind.SENIOR, 1),
-        ("常州旅游商贸高等职业技术学校", SchoolKind.VOCATIONAL, 1)]),
-    ("xinbei", "新北区", ["三井派出所", "薛家派出所"], [
-        ("新北区三井实验幼儿园", SchoolKind.KINDERGARTEN, 0), ("常州市新北区百草园小学", SchoolKind.PRIMARY, 0),
-        ("常州市新北区实验中学", SchoolKind.JUNIOR, 1), ("江苏省常州高级中学", SchoolKind.SENIOR, 0),
-        ("常州工学院", SchoolKind.UNIVERSITY, 1)]),
-    ("wujin", "武进区", ["湖塘派出所", "武南派出所"], [
-        ("武进区湖塘桥实验幼儿园", SchoolKind.KINDERGARTEN, 0), ("常州市武进区湖塘桥实验小学", SchoolKind.PRIMARY, 0),
-        ("常州市武进区星辰实验学校", SchoolKind.JUNIOR, 1), ("江苏省前黄高级中学", SchoolKind.SENIOR, 1),
-        ("常州大学", SchoolKind.UNIVERSITY, 1), ("常州信息职业技术学院", SchoolKind.VOCATIONAL, 1)]),
-    ("jintan", "金坛区", ["东城派出所", "西城派出所"], [
-        ("金坛区实验幼儿园", SchoolKind.KINDERGARTEN, 0), ("金坛区华罗庚实验学校", SchoolKind.PRIMARY, 0),
-        ("金坛区第四中学", SchoolKind.JUNIOR, 1), ("江苏省金坛第一中学", SchoolKind.SENIOR, 1),
-        ("金坛区中等专业学校", SchoolKind.VOCATIONAL, 0)]),
-    ("liyang", "溧阳市", ["溧城派出所", "昆仑派出所"], [
-        ("溧阳市实验幼儿园", SchoolKind.KINDERGARTEN, 0), ("溧阳市实验小学", SchoolKind.PRIMARY, 0),
-        ("溧阳市南渡初级中学", SchoolKind.JUNIOR, 1), ("江苏省溧阳中学", SchoolKind.SENIOR, 0),
-        ("溧阳中等专业学校", SchoolKind.VOCATIONAL, 1)]),
-    ("jingkai", "常州经开区", ["戚墅堰派出所", "横林派出所"], [
-        ("经开区潞城幼儿园", SchoolKind.KINDERGARTEN, 0), ("常州经开区实验小学", SchoolKind.PRIMARY, 0),
-        ("常州市戚墅堰实验中学", SchoolKind.JUNIOR, 0), ("常州市第二中学", SchoolKind.SENIOR, 1),
-        ("常州铁道高等职业技术学校", SchoolKind.VOCATIONAL, 1)]),
-]
+ORG_FILE = Path(__file__).resolve().parent.parent.parent / "fixtures" / "changzhou_org.json"
+
+
+def org_tree() -> dict:
+    """The demo's city, districts, police stations and schools (fixtures/changzhou_org.json)."""
+    return json.loads(ORG_FILE.read_text(encoding="utf-8"))
 
 
 @dataclass
@@ -84,18 +61,21 @@ def _user(username, full_name, role, unit, accounts) -> object:
 
 def build_organisation() -> tuple[OrgUnit, list[DemoAccount], dict]:
     accounts: list[DemoAccount] = []
-    city = _unit("常州市", OrgKind.CITY)
+    tree = org_tree()
+    city = _unit(tree["city"], OrgKind.CITY)
     people = {"city": city, "districts": {}}
     people["city_admin"] = _user("city_admin", "市教育局管理员", Role.CITY_ADMIN, city, accounts)
     people["city_supervisor"] = _user("city_supervisor", "市督导组", Role.SUPERVISOR, city, accounts)
     people["auditor"] = _user("auditor", "市纪委审计员", Role.AUDITOR, city, accounts)
-    for slug, name, station_names, schools in DISTRICTS:
+    for entry in tree["districts"]:
+        slug, name = entry["slug"], entry["name"]
         district = _unit(name, OrgKind.DISTRICT, city)
-        stations = [_unit(f"{name}{s}", OrgKind.POLICE_STATION, district) for s in station_names]
+        stations = [_unit(f"{name}{s}", OrgKind.POLICE_STATION, district) for s in entry["police_stations"]]
         committee = _unit(f"{name}党委政府办公室", OrgKind.PARTY_COMMITTEE, district)
         school_units = [
-            _unit(school, OrgKind.SCHOOL, district, school_kind=kind, police_station=stations[idx])
-            for school, kind, idx in schools
+            _unit(s["name"], OrgKind.SCHOOL, district, school_kind=SchoolKind(s["kind"]),
+                  police_station=stations[s["police_station"]])
+            for s in entry["schools"]
         ]
         p = {"district": district, "schools": school_units, "stations": stations}
         p["officer"] = _user(f"{slug}_officer", f"{name}教育局安全科", Role.DISTRICT_OFFICER, district, accounts)
@@ -106,15 +86,6 @@ def build_organisation() -> tuple[OrgUnit, list[DemoAccount], dict]:
         p["school2"] = _user(f"{slug}_school2", f"{school_units[2].name}安全员", Role.SCHOOL_STAFF, school_units[2], accounts)
         people["districts"][slug] = p
     return city, accounts, people
-
-
-def _photo(name="photo.png") -> SimpleUploadedFile:
-    # A tiny valid PNG (1×1), enough for evidence in the demo.
-    data = bytes.fromhex(
-        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-        "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
-    )
-    return SimpleUploadedFile(name, data, content_type="image/png")
 
 
 SCENARIOS = [
@@ -176,7 +147,7 @@ def build_hazards(people) -> int:
                 continue
             if final == "temporary_measures":
                 continue
-            svc.hazard_report_rectified(hazard_id=h.pk, actor=doer, occurred_at=t(4), evidence=[_photo()],
+            svc.hazard_report_rectified(hazard_id=h.pk, actor=doer, occurred_at=t(4), evidence=[photo()],
                                         description="已完成整改，更换管道并经燃气公司检测合格。")
             if final == "verified":
                 svc.hazard_verify(hazard_id=h.pk, actor=p["supervisor"], occurred_at=t(5), result="现场核查整改到位，同意销号。")

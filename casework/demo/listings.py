@@ -12,14 +12,14 @@ from casework.services import listings as listing_svc
 from casework.services import transitions as svc
 from casework.services.listing_checks import check_missing_progress_reports, raise_overdue_listings
 
+from .evidence import photo
+
 GATE = "校门口未设置硬质防冲撞设施"           # major, temporary measures in place
 CAFE = "校园周边无证经营网吧"                 # major, escalated
 SECRET = "校园周边涉校矛盾人员线索"           # major, sensitive, assigned
 
 
 def _photo():
-    from .changzhou import _photo as photo
-
     return photo("progress.png")
 
 
