@@ -17,6 +17,7 @@ from viewflow.workflow.nodes import End, Switch, View
 from viewflow.workflow.signals import flow_finished, task_finished, task_started
 from viewflow.workflow.status import PROCESS, STATUS
 
+from casework.locks import lock_object
 from casework.models import Hazard, HazardTransition
 
 from .flows import HazardFlow, remember_hazard
@@ -144,15 +145,7 @@ def _advance(process: HazardProcess, task, *, record: HazardTransition | None) -
 
 def _locked_process(hazard: Hazard) -> HazardProcess | None:
     """The hazard's process, its row locked as ``HazardFlow.lock`` locks it (this transaction holds the hazard)."""
-    qs = HazardProcess.objects.filter(hazard_id=hazard.pk).order_by()
-    if connection.features.has_select_for_update_of:
-        qs = qs.select_for_update(of=("self",))
-    elif connection.features.has_select_for_update:
-        qs = qs.select_for_update()
-    try:
-        return qs.get()  # one process per hazard (a one-to-one)
-    except HazardProcess.DoesNotExist:
-        return None
+    return lock_object(HazardProcess.objects.filter(hazard_id=hazard.pk))  # one process per hazard
 
 
 def sync_hazard_process(hazard: Hazard, record: HazardTransition | None = None) -> HazardProcess:
