@@ -1,5 +1,6 @@
 #!/usr/bin/env python
 """Django's command-line utility for the hazard rectification service."""
+
 import os
 import sys
 

@@ -1,4 +1,5 @@
 """The admin: scoped like every other path; the state is read-only, and nothing is deleted here."""
+
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -62,10 +63,26 @@ class HazardAdmin(NoDeleteMixin, SimpleHistoryAdmin):
     inlines = [EvidenceInline]
     # The state and everything a transition sets are written only by casework.services.
     readonly_fields = [
-        "state", "school", "district", "city", "reported_by", "reported_at", "deadline", "deadline_basis",
-        "deadline_working_days", "responsible_person", "responsible_phone", "measures", "funding",
-        "contingency_plan", "temporary_measures", "rectification", "verification_result", "created_at",
-        "inspection", "checklist_item",
+        "state",
+        "school",
+        "district",
+        "city",
+        "reported_by",
+        "reported_at",
+        "deadline",
+        "deadline_basis",
+        "deadline_working_days",
+        "responsible_person",
+        "responsible_phone",
+        "measures",
+        "funding",
+        "contingency_plan",
+        "temporary_measures",
+        "rectification",
+        "verification_result",
+        "created_at",
+        "inspection",
+        "checklist_item",
     ]
     history_list_display = ["state", "deadline"]
 
@@ -181,6 +198,8 @@ class CampaignAdmin(CityAdminOnlyMixin, SimpleHistoryAdmin):
 
     def has_add_permission(self, request, obj=None):
         return False  # campaigns are created through the service (the "新建专项整治" page)
+
+
 # ---- listed supervision (挂牌督办): read-only here; the listing services are the only writers -------------
 
 
@@ -193,6 +212,8 @@ class ListingAdmin(NoDeleteMixin, SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return listings_visible_to(request.user).select_related("hazard", "district")
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
     """Read-only: audit events are appended by casework.audit.events and never changed."""

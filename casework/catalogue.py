@@ -22,7 +22,7 @@ def catalogue() -> list[dict]:
     return json.loads(CATALOGUE_FILE.read_text(encoding="utf-8"))["categories"]
 
 
-def load_catalogue(ChecklistCategory, ChecklistItem) -> int:  # noqa: N803 — model classes, as migrations pass them
+def load_catalogue(ChecklistCategory, ChecklistItem) -> int:
     """Create the seed catalogue's categories and items that do not exist yet; return how many items were created.
 
     Takes the model classes so that a data migration can pass its historical models.
@@ -33,9 +33,14 @@ def load_catalogue(ChecklistCategory, ChecklistItem) -> int:  # noqa: N803 — m
         nonlocal created
         for entry in items:
             obj, was_created = ChecklistItem.objects.get_or_create(
-                category=category, parent=parent, number=entry["number"],
-                defaults={"text": entry["text"], "hazard_category": entry["hazard_category"],
-                          "position": entry["position"]},
+                category=category,
+                parent=parent,
+                number=entry["number"],
+                defaults={
+                    "text": entry["text"],
+                    "hazard_category": entry["hazard_category"],
+                    "position": entry["position"],
+                },
             )
             created += was_created
             add_items(category, entry.get("items", ()), parent=obj)
@@ -43,8 +48,13 @@ def load_catalogue(ChecklistCategory, ChecklistItem) -> int:  # noqa: N803 — m
     for spec in catalogue():
         category, _ = ChecklistCategory.objects.get_or_create(
             code=spec["code"],
-            defaults={"number": spec["number"], "name": spec["name"], "hazard_category": spec["hazard_category"],
-                      "source": spec["source"], "position": spec["position"]},
+            defaults={
+                "number": spec["number"],
+                "name": spec["name"],
+                "hazard_category": spec["hazard_category"],
+                "source": spec["source"],
+                "position": spec["position"],
+            },
         )
         add_items(category, spec["items"])
     return created

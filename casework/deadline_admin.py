@@ -1,4 +1,5 @@
 """The admin of the holiday overrides: city_admin edits them (through the service) and imports Excel."""
+
 from django import forms
 from django.contrib import admin, messages
 from django.http import HttpResponse
@@ -53,9 +54,14 @@ class HolidayOverrideAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         try:
-            saved = holiday_override_set(actor=request.user, day=form.cleaned_data.get("date") or obj.date,
-                                         is_workday=obj.is_workday, name=obj.name, source=obj.source,
-                                         reason="admin_edit")
+            saved = holiday_override_set(
+                actor=request.user,
+                day=form.cleaned_data.get("date") or obj.date,
+                is_workday=obj.is_workday,
+                name=obj.name,
+                source=obj.source,
+                reason="admin_edit",
+            )
         except TransitionRefused as refused:
             # The admin's form has validated already; a refusal here is a role change or a race.
             messages.error(request, refused.message)
@@ -65,8 +71,7 @@ class HolidayOverrideAdmin(SimpleHistoryAdmin):
     def get_urls(self):
         custom = [
             path("import/", self.admin_site.admin_view(self.import_view), name="casework_holidayoverride_import"),
-            path("template/", self.admin_site.admin_view(self.template_view),
-                 name="casework_holidayoverride_template"),
+            path("template/", self.admin_site.admin_view(self.template_view), name="casework_holidayoverride_template"),
         ]
         return custom + super().get_urls()
 
@@ -84,8 +89,12 @@ class HolidayOverrideAdmin(SimpleHistoryAdmin):
             else:
                 messages.success(request, f"导入完成。{result.summary()}")
                 return redirect(reverse("admin:casework_holidayoverride_changelist"))
-        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form,
-                   "title": "从 Excel 导入节假日安排"}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "title": "从 Excel 导入节假日安排",
+        }
         return TemplateResponse(request, "admin/casework/holidayoverride/import.html", context)
 
     def template_view(self, request):

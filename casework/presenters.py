@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils import timezone
 
+from casework.audit.chain import chain_owner
 from casework.models import (
     Category,
     ChecklistItem,
@@ -25,14 +26,20 @@ from casework.models import (
     Severity,
     Urgency,
 )
-from casework.audit.chain import chain_owner
 from casework.rules.campaigns import step_label
 from casework.rules.lifecycle import record_label
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
-__all__ = ["PAYLOAD_FIELDS", "chain_labels", "change_reason_label", "local_moment", "payload_lines", "person_name",
-           "record_label"]
+__all__ = [
+    "PAYLOAD_FIELDS",
+    "chain_labels",
+    "change_reason_label",
+    "local_moment",
+    "payload_lines",
+    "person_name",
+    "record_label",
+]
 
 
 @dataclass(frozen=True)

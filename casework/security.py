@@ -3,6 +3,7 @@
 A middleware keeps the current request in a context variable so that code far from the view
 (the access module, report rendering, exports) can log the address too.
 """
+
 import dataclasses
 import json
 import logging
@@ -120,8 +121,12 @@ def record_export(event: str, *, kind: str, subject: str = "", params=None, requ
     entry = log_security_event(event, request=request, user=user, obj=subject or None, kind=kind, params=params)
     actor = user or (getattr(request, "user", None) if request is not None else None) or _request_user()
     if actor is not None and getattr(actor, "is_authenticated", False):
-        audit_event_record(actor=actor, kind=kind, subject=subject,
-                           params=params | {"address": entry["address"]} if entry["address"] else params)
+        audit_event_record(
+            actor=actor,
+            kind=kind,
+            subject=subject,
+            params=params | {"address": entry["address"]} if entry["address"] else params,
+        )
     return entry
 
 

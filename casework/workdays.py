@@ -21,6 +21,7 @@ How days are counted (one reading everywhere: deadlines, reminders, overdue mark
   deadline itself). "Remind 3 working days before the deadline" is ``working_days_before(d, 3)``:
   on that day exactly three working days remain, the deadline day included.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable

@@ -6,6 +6,7 @@
 The broker comes from CELERY_BROKER_URL, else REDIS_URL (settings.py). The embedded default needs
 none of this: `manage.py deliver_notifications --loop` runs the same code in process.
 """
+
 import os
 
 from celery import Celery

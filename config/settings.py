@@ -3,6 +3,7 @@
 The embedded default is SQLite in the project folder and in-process delivery; production sets
 DATABASE_URL (PostgreSQL), REDIS_URL and a SECRET_KEY.  See the README's table of variables.
 """
+
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -219,7 +220,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_THROTTLE_CLASSES": ["casework.api.authentication.UserThrottle", "casework.api.authentication.AnonThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "casework.api.authentication.UserThrottle",
+        "casework.api.authentication.AnonThrottle",
+    ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         "rest_framework.parsers.JSONParser",

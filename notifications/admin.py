@@ -2,6 +2,7 @@
 
 Titles and bodies are not shown: they may name sensitive hazards; the recipient's inbox shows them.
 """
+
 from django.contrib import admin, messages
 
 from .models import ChannelPreference, Delivery, DeliveryAttempt
@@ -32,12 +33,33 @@ class DeliveryAttemptInline(admin.TabularInline):
 
 @admin.register(Delivery)
 class DeliveryAdmin(ReadOnlyAdmin):
-    list_display = ["id", "recipient", "event", "channel", "status", "attempts", "next_attempt_at", "sent_at",
-                    "last_error"]
+    list_display = [
+        "id",
+        "recipient",
+        "event",
+        "channel",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+        "last_error",
+    ]
     list_filter = ["status", "channel"]
     search_fields = ["notification__recipient__username", "idempotency_key"]
-    fields = ["recipient", "event", "channel", "address", "status", "attempts", "next_attempt_at", "lease_until",
-              "last_error", "sent_at", "idempotency_key", "created_at"]
+    fields = [
+        "recipient",
+        "event",
+        "channel",
+        "address",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "lease_until",
+        "last_error",
+        "sent_at",
+        "idempotency_key",
+        "created_at",
+    ]
     readonly_fields = fields
     inlines = [DeliveryAttemptInline]
     actions = ["requeue"]

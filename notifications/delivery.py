@@ -8,6 +8,7 @@ A worker killed after sending and before recording leaves the row 'sending' with
 lease runs out another worker takes it and sends again with the same idempotency key, so a channel
 that honours the key delivers exactly once and any other channel at least once, never zero times.
 """
+
 import logging
 import os
 import socket
@@ -64,7 +65,9 @@ def due_candidates(*, now: datetime, limit: int) -> list[Delivery]:
     due = Q(status=S.PENDING, next_attempt_at__lte=now) | Q(status=S.SENDING, lease_until__lt=now)
     # SKIP LOCKED on PostgreSQL: concurrent workers take different rows instead of queueing up.
     # (SQLite ignores it; its IMMEDIATE transactions serialise the claim instead.)
-    return list(Delivery.objects.select_for_update(skip_locked=True).filter(due).order_by("next_attempt_at", "id")[:limit])
+    return list(
+        Delivery.objects.select_for_update(skip_locked=True).filter(due).order_by("next_attempt_at", "id")[:limit]
+    )
 
 
 def take(rows: list[Delivery], *, now: datetime, worker: str) -> list[Delivery]:
@@ -76,13 +79,17 @@ def take(rows: list[Delivery], *, now: datetime, worker: str) -> list[Delivery]:
         lost = row.status == S.SENDING  # its worker died between send and record
         if lost and row.attempts >= settings.NOTIFY_MAX_ATTEMPTS:
             if Delivery.objects.filter(pk=row.pk, claim_token=row.claim_token, status=S.SENDING).update(
-                    status=S.FAILED, lease_until=None, last_error="投递进程多次中断，已达最大尝试次数"):
+                status=S.FAILED, lease_until=None, last_error="投递进程多次中断，已达最大尝试次数"
+            ):
                 _close_lost_attempts(row, now)
                 log.warning("delivery %s failed: worker lost after %s attempts", row.pk, row.attempts)
             continue
         token = uuid.uuid4().hex
         won = Delivery.objects.filter(
-            pk=row.pk, status=row.status, claim_token=row.claim_token, attempts=row.attempts,
+            pk=row.pk,
+            status=row.status,
+            claim_token=row.claim_token,
+            attempts=row.attempts,
         ).update(status=S.SENDING, attempts=F("attempts") + 1, lease_until=lease_until, claim_token=token)
         if not won:
             continue
@@ -96,7 +103,8 @@ def take(rows: list[Delivery], *, now: datetime, worker: str) -> list[Delivery]:
 
 def _close_lost_attempts(row: Delivery, now: datetime) -> None:
     DeliveryAttempt.objects.filter(delivery=row, outcome="").update(
-        outcome="lost", finished_at=now, error="投递进程中断（租约过期）")
+        outcome="lost", finished_at=now, error="投递进程中断（租约过期）"
+    )
 
 
 def claim_deliveries(*, now: datetime | None = None, limit: int = 50, worker: str = WORKER_ID) -> list[Delivery]:
@@ -109,14 +117,16 @@ def claim_deliveries(*, now: datetime | None = None, limit: int = 50, worker: st
 # ---- recording --------------------------------------------------------------------------------
 def _finish_attempt(row: Delivery, *, now: datetime, outcome: str, error: str = "") -> None:
     DeliveryAttempt.objects.filter(delivery=row, number=row.attempts, outcome="").update(
-        outcome=outcome, finished_at=now, error=error)
+        outcome=outcome, finished_at=now, error=error
+    )
 
 
 @transaction.atomic
 def _mark_sent(row: Delivery, now: datetime) -> None:
     # A send that went through is the truth, whoever holds the claim now: no further retry.
     Delivery.objects.filter(pk=row.pk).exclude(status=S.SENT).update(
-        status=S.SENT, sent_at=now, lease_until=None, last_error="")
+        status=S.SENT, sent_at=now, lease_until=None, last_error=""
+    )
     _finish_attempt(row, now=now, outcome="sent")
 
 
@@ -126,7 +136,9 @@ def _mark_failure(row: Delivery, now: datetime, error: str, *, permanent: bool) 
     give_up = permanent or row.attempts >= settings.NOTIFY_MAX_ATTEMPTS
     status = S.FAILED if give_up else S.PENDING
     updated = Delivery.objects.filter(pk=row.pk, claim_token=row.claim_token, status=S.SENDING).update(
-        status=status, last_error=error, lease_until=None,
+        status=status,
+        last_error=error,
+        lease_until=None,
         next_attempt_at=now if give_up else now + backoff(row.attempts),
     )
     _finish_attempt(row, now=now, outcome="failed" if give_up else "retry", error=error)
@@ -140,8 +152,14 @@ def _mark_failure(row: Delivery, now: datetime, error: str, *, permanent: bool) 
 # ---- sending ----------------------------------------------------------------------------------
 def message_for(row: Delivery) -> OutgoingMessage:
     n = row.notification
-    return OutgoingMessage(idempotency_key=row.idempotency_key, address=row.address, event=n.event,
-                           title=n.title, body=n.body, link=absolute(n.url))
+    return OutgoingMessage(
+        idempotency_key=row.idempotency_key,
+        address=row.address,
+        event=n.event,
+        title=n.title,
+        body=n.body,
+        link=absolute(n.url),
+    )
 
 
 def deliver_one(row: Delivery, *, now: datetime | None = None) -> str:
@@ -153,15 +171,16 @@ def deliver_one(row: Delivery, *, now: datetime | None = None) -> str:
         channel.send(message_for(row))
     except DeliveryError as exc:
         return _mark_failure(row, now or timezone.now(), str(exc), permanent=exc.permanent)
-    except Exception as exc:  # noqa: BLE001 - a bug in one channel must not stop the others
+    except Exception as exc:
         log.exception("delivery %s: unexpected error", row.pk)
         return _mark_failure(row, now or timezone.now(), f"{type(exc).__name__}: {exc}", permanent=False)
     _mark_sent(row, now or timezone.now())
     return S.SENT
 
 
-def deliver_pending(*, now: datetime | None = None, limit: int = 50, max_batches: int = 100,
-                    worker: str = WORKER_ID) -> DeliveryRun:
+def deliver_pending(
+    *, now: datetime | None = None, limit: int = 50, max_batches: int = 100, worker: str = WORKER_ID
+) -> DeliveryRun:
     """Deliver everything due now, batch by batch; ``now`` is for tests that move the clock."""
     total = DeliveryRun()
     for _ in range(max_batches):
@@ -182,8 +201,9 @@ def deliver_pending(*, now: datetime | None = None, limit: int = 50, max_batches
     return total
 
 
-def run_forever(*, poll_seconds: float | None = None, due_checks_every: float | None = None,
-                stop: threading.Event | None = None) -> None:
+def run_forever(
+    *, poll_seconds: float | None = None, due_checks_every: float | None = None, stop: threading.Event | None = None
+) -> None:
     """The embedded worker (``deliver_notifications --loop``): deliver, and run the due checks now and then."""
     from .due import run_due_checks
 
@@ -203,7 +223,7 @@ def run_forever(*, poll_seconds: float | None = None, due_checks_every: float | 
             busy = run.claimed > 0
             if busy:
                 log.info("delivered: %s", run.as_dict())
-        except Exception:  # noqa: BLE001 - keep the loop alive (a locked database, a network blip)
+        except Exception:
             log.exception("delivery loop iteration failed")
         if not busy:
             stop.wait(poll_seconds)

@@ -9,6 +9,7 @@ A check must be safe to run twice and on two workers at once: it queues with
 ``notifications.services.notify(..., dedupe_key=...)``, and the unique (recipient, dedupe_key)
 constraint turns a repeat into nothing.
 """
+
 import logging
 from collections.abc import Callable
 from datetime import date
@@ -47,7 +48,7 @@ def run_due_checks(*, today: date | None = None, only: list[str] | None = None) 
             continue
         try:
             results[name] = check(today)
-        except Exception:  # noqa: BLE001 - logged; the next run tries again, nothing is half-sent
+        except Exception:
             log.exception("due check %s failed", name)
             results[name] = -1
     return results

@@ -1,4 +1,5 @@
 """Generic notifications: the outbox row is the inbox entry. Knows users and messages, not hazards."""
+
 import uuid
 
 from django.conf import settings
@@ -16,7 +17,8 @@ class Notification(models.Model):
     body = models.TextField("内容", blank=True)
     url = models.CharField("链接", max_length=300, blank=True)
     # The same event for the same recipient is queued once (a reminder once per deadline, …).
-    dedupe_key = models.CharField(max_length=200, null=True, blank=True)
+    # NULL, not "": the unique (recipient, dedupe_key) constraint must let any number of plain messages through.
+    dedupe_key = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
     created_at = models.DateTimeField("时间", default=timezone.now)
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
 
@@ -31,7 +33,8 @@ class Notification(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["recipient", "dedupe_key"], name="notification_once_per_key",
+                fields=["recipient", "dedupe_key"],
+                name="notification_once_per_key",
                 condition=models.Q(dedupe_key__isnull=False),
             ),
         ]
@@ -72,8 +75,9 @@ class Delivery(models.Model):
     worker changes it only by compare-and-set updates; ``DeliveryAttempt`` is its append-only history.
     """
 
-    notification = models.ForeignKey(Notification, verbose_name="通知", on_delete=models.PROTECT,
-                                      related_name="deliveries")
+    notification = models.ForeignKey(
+        Notification, verbose_name="通知", on_delete=models.PROTECT, related_name="deliveries"
+    )
     channel = models.CharField("渠道", max_length=20, choices=Channel.choices)
     address = models.CharField("发送地址", max_length=200, blank=True)
     status = models.CharField("状态", max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
@@ -124,8 +128,9 @@ class DeliveryAttempt(models.Model):
 class ChannelPreference(models.Model):
     """A user's choice of one external channel, and where to reach them on it (e-mail, mobile)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.PROTECT,
-                             related_name="notification_channels")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.PROTECT, related_name="notification_channels"
+    )
     channel = models.CharField("渠道", max_length=20, choices=Channel.choices)
     enabled = models.BooleanField("启用", default=False)
     address = models.CharField("地址", max_length=200, blank=True, help_text="邮箱或手机号")

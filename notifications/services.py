@@ -4,6 +4,7 @@
 entry) and one ``Delivery`` per external channel the recipient chose. Nothing leaves the process
 here; the delivery worker (``notifications.delivery``) sends after commit.
 """
+
 import logging
 import re
 from collections.abc import Iterable
@@ -29,8 +30,9 @@ class PreferenceRefused(Exception):
         self.fields = fields
 
 
-def notify(*, recipients: Iterable, event: str, title: str, body: str = "", url: str = "",
-           dedupe_key: str | None = None) -> list[Notification]:
+def notify(
+    *, recipients: Iterable, event: str, title: str, body: str = "", url: str = "", dedupe_key: str | None = None
+) -> list[Notification]:
     """Queue one notification per distinct recipient, and its deliveries; return the rows created.
 
     With a ``dedupe_key`` a recipient gets the notification at most once, ever: the unique
@@ -75,9 +77,15 @@ def queue_deliveries(notifications: list[Notification]) -> list[Delivery]:
         chosen.setdefault(pref.user_id, []).append(pref)
     now = timezone.now()
     deliveries = [
-        Delivery(notification=n, channel=pref.channel, next_attempt_at=now, created_at=now,
-                 address=pref.address or CHANNELS[pref.channel].default_address(users.get(pref.user_id) or pref.user))
-        for n in notifications for pref in chosen.get(n.recipient_id, ())
+        Delivery(
+            notification=n,
+            channel=pref.channel,
+            next_attempt_at=now,
+            created_at=now,
+            address=pref.address or CHANNELS[pref.channel].default_address(users.get(pref.user_id) or pref.user),
+        )
+        for n in notifications
+        for pref in chosen.get(n.recipient_id, ())
     ]
     if deliveries:
         Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
@@ -95,7 +103,7 @@ def _wake_worker() -> None:
         from .tasks import deliver_notifications_task
 
         deliver_notifications_task.apply_async(ignore_result=True, retry=False)
-    except Exception:  # noqa: BLE001 - the beat schedule delivers anyway; the event is committed
+    except Exception:
         log.warning("could not wake the delivery worker; the next beat will deliver", exc_info=True)
 
 
@@ -121,13 +129,19 @@ def channel_preferences_of(user) -> list[dict]:
     rows = []
     for name, channel in CHANNELS.items():
         pref = prefs.get(name)
-        rows.append({
-            "name": name, "label": channel.label, "always": name == "inapp",
-            "configured": channel.is_configured(), "address_kind": channel.address_kind,
-            "enabled": name == "inapp" or bool(pref and pref.enabled),
-            "address": pref.address if pref else "", "default_address": channel.default_address(user),
-            "supports_idempotency": channel.supports_idempotency,
-        })
+        rows.append(
+            {
+                "name": name,
+                "label": channel.label,
+                "always": name == "inapp",
+                "configured": channel.is_configured(),
+                "address_kind": channel.address_kind,
+                "enabled": name == "inapp" or bool(pref and pref.enabled),
+                "address": pref.address if pref else "",
+                "default_address": channel.default_address(user),
+                "supports_idempotency": channel.supports_idempotency,
+            }
+        )
     return rows
 
 
@@ -186,14 +200,30 @@ def deliveries_requeue(*, actor, delivery_ids: Iterable[int]) -> int:
     if not (actor.is_staff or actor.is_superuser):
         raise PermissionError("只有系统管理员可以重新投递。")
     now = timezone.now()
-    rows = list(Delivery.objects.select_for_update().filter(pk__in=list(delivery_ids), status=DeliveryStatus.FAILED)
-                .order_by("pk"))
-    DeliveryAttempt.objects.bulk_create([
-        DeliveryAttempt(delivery=row, number=row.attempts, worker=f"user:{actor.pk}", started_at=now,
-                        finished_at=now, outcome="requeued", error=f"{actor} 重新投递（此前 {row.attempts} 次）")
-        for row in rows
-    ])
+    rows = list(
+        Delivery.objects.select_for_update()
+        .filter(pk__in=list(delivery_ids), status=DeliveryStatus.FAILED)
+        .order_by("pk")
+    )
+    DeliveryAttempt.objects.bulk_create(
+        [
+            DeliveryAttempt(
+                delivery=row,
+                number=row.attempts,
+                worker=f"user:{actor.pk}",
+                started_at=now,
+                finished_at=now,
+                outcome="requeued",
+                error=f"{actor} 重新投递（此前 {row.attempts} 次）",
+            )
+            for row in rows
+        ]
+    )
     # attempts restarts so the worker gets its N tries again; the attempt log keeps the earlier ones.
     return Delivery.objects.filter(pk__in=[r.pk for r in rows]).update(
-        status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=now, lease_until=None, claim_token="",
+        status=DeliveryStatus.PENDING,
+        attempts=0,
+        next_attempt_at=now,
+        lease_until=None,
+        claim_token="",
     )

@@ -1,4 +1,5 @@
 """Celery tasks (production). The same functions the management commands call."""
+
 from celery import shared_task
 
 from .delivery import deliver_pending

@@ -41,9 +41,12 @@ def channel_settings(request):
     errors = {}
     if request.method == "POST":
         choices = {
-            row["name"]: (request.POST.get(f"{row['name']}-enabled") == "on",
-                          request.POST.get(f"{row['name']}-address", ""))
-            for row in channel_preferences_of(request.user) if not row["always"]
+            row["name"]: (
+                request.POST.get(f"{row['name']}-enabled") == "on",
+                request.POST.get(f"{row['name']}-address", ""),
+            )
+            for row in channel_preferences_of(request.user)
+            if not row["always"]
         }
         try:
             channel_preferences_update(user=request.user, choices=choices)
@@ -60,7 +63,11 @@ def channel_settings(request):
                 row["enabled"] = request.POST.get(f"{row['name']}-enabled") == "on"
                 row["address"] = request.POST.get(f"{row['name']}-address", "")
                 row["error"] = errors.get(row["name"], "")
-    failed = (Delivery.objects.filter(notification__recipient=request.user, status=DeliveryStatus.FAILED)
-              .select_related("notification").order_by("-created_at")[:20])
-    return render(request, "notifications/settings.html", {"rows": rows, "failed": failed},
-                  status=400 if errors else 200)
+    failed = (
+        Delivery.objects.filter(notification__recipient=request.user, status=DeliveryStatus.FAILED)
+        .select_related("notification")
+        .order_by("-created_at")[:20]
+    )
+    return render(
+        request, "notifications/settings.html", {"rows": rows, "failed": failed}, status=400 if errors else 200
+    )

@@ -6,6 +6,7 @@ threads (shared-cache table locks), and the file database serialises writers any
 callers run one after the other: what is tested is that the second run, finding the first one's
 rows, adds nothing. The stale-read interleavings are tested separately and deterministically.
 """
+
 import threading
 
 from django.db import connection
@@ -22,7 +23,7 @@ def run_concurrently(*jobs, timeout: float = 30) -> list:
         try:
             barrier.wait(timeout=timeout)
             results[i] = job()
-        except Exception as exc:  # noqa: BLE001 - reported below
+        except Exception as exc:
             errors.append(exc)
         finally:
             connection.close()

@@ -1,4 +1,5 @@
 """Factories and a small world of units and people, for every test module."""
+
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -70,12 +71,15 @@ def make_world() -> World:
     u["station_b1"] = OrgUnitFactory(name="南大街派出所", kind=OrgKind.POLICE_STATION, parent=u["district_b"])
     u["committee_a"] = OrgUnitFactory(name="天宁区党委政府", kind=OrgKind.PARTY_COMMITTEE, parent=u["district_a"])
     u["committee_b"] = OrgUnitFactory(name="钟楼区党委政府", kind=OrgKind.PARTY_COMMITTEE, parent=u["district_b"])
-    u["school_a1"] = OrgUnitFactory(name="局前街小学", parent=u["district_a"], school_kind=SchoolKind.PRIMARY,
-                                    police_station=u["station_a1"])
-    u["school_a2"] = OrgUnitFactory(name="第二十四中学", parent=u["district_a"], school_kind=SchoolKind.JUNIOR,
-                                    police_station=u["station_a2"])
-    u["school_b1"] = OrgUnitFactory(name="西横街小学", parent=u["district_b"], school_kind=SchoolKind.PRIMARY,
-                                    police_station=u["station_b1"])
+    u["school_a1"] = OrgUnitFactory(
+        name="局前街小学", parent=u["district_a"], school_kind=SchoolKind.PRIMARY, police_station=u["station_a1"]
+    )
+    u["school_a2"] = OrgUnitFactory(
+        name="第二十四中学", parent=u["district_a"], school_kind=SchoolKind.JUNIOR, police_station=u["station_a2"]
+    )
+    u["school_b1"] = OrgUnitFactory(
+        name="西横街小学", parent=u["district_b"], school_kind=SchoolKind.PRIMARY, police_station=u["station_b1"]
+    )
     p = w.users
     p["staff_a1"] = member("staff_a1", Role.SCHOOL_STAFF, u["school_a1"])
     p["staff_a2"] = member("staff_a2", Role.SCHOOL_STAFF, u["school_a2"])
@@ -108,8 +112,12 @@ class Clock:
 
 
 def plan(major: bool = False, deadline: date | None = None) -> dict:
-    values = {"responsible_person": "王主任", "responsible_phone": "13800000000", "measures": "更换并加固",
-              "deadline": deadline or timezone.localdate() + timedelta(days=30)}
+    values = {
+        "responsible_person": "王主任",
+        "responsible_phone": "13800000000",
+        "measures": "更换并加固",
+        "deadline": deadline or timezone.localdate() + timedelta(days=30),
+    }
     if major:
         values |= {"funding": "专项经费 3 万元", "contingency_plan": "设置警戒区并专人值守"}
     return values
@@ -127,8 +135,17 @@ PATHS = {
 }
 
 
-def make_hazard(w: World, *, state: str = "reported", school: str = "school_a1", major: bool = False,
-                sensitive: bool = False, reporter=None, clock: Clock | None = None, **extra) -> Hazard:
+def make_hazard(
+    w: World,
+    *,
+    state: str = "reported",
+    school: str = "school_a1",
+    major: bool = False,
+    sensitive: bool = False,
+    reporter=None,
+    clock: Clock | None = None,
+    **extra,
+) -> Hazard:
     """Report a hazard and walk it to ``state`` through the services, like a real case."""
     clock = clock or Clock()
     unit = w.units[school]
@@ -140,9 +157,15 @@ def make_hazard(w: World, *, state: str = "reported", school: str = "school_a1",
     verifier = w.city_admin if sensitive else w.users[f"supervisor_{district}"]
     reporter = reporter or (station_user if sensitive else staff)
     hazard = svc.hazard_report(
-        actor=reporter, school_id=unit.pk, title=extra.pop("title", "消防通道堆放杂物"),
-        description="教学楼一楼东侧消防通道堆放课桌椅", category="fire", key_place="teaching_building",
-        severity="major" if major else "general", sensitive=sensitive, occurred_at=clock(),
+        actor=reporter,
+        school_id=unit.pk,
+        title=extra.pop("title", "消防通道堆放杂物"),
+        description="教学楼一楼东侧消防通道堆放课桌椅",
+        category="fire",
+        key_place="teaching_building",
+        severity="major" if major else "general",
+        sensitive=sensitive,
+        occurred_at=clock(),
     )
     for action in PATHS[state]:
         perform(action, hazard, officer=officer, doer=doer, verifier=verifier, clock=clock, major=major)
@@ -155,10 +178,13 @@ def perform(action: str, hazard: Hazard, *, officer, doer, verifier, clock: Cloc
     if action == "assign":
         return svc.hazard_assign(hazard_id=hazard.pk, actor=officer, occurred_at=at, **plan(major))
     if action == "record_temporary_measures":
-        return svc.hazard_record_temporary_measures(hazard_id=hazard.pk, actor=doer, occurred_at=at, measures="设置围挡")
+        return svc.hazard_record_temporary_measures(
+            hazard_id=hazard.pk, actor=doer, occurred_at=at, measures="设置围挡"
+        )
     if action == "report_rectified":
-        return svc.hazard_report_rectified(hazard_id=hazard.pk, actor=doer, occurred_at=at, description="已清理",
-                                           evidence=[photo()])
+        return svc.hazard_report_rectified(
+            hazard_id=hazard.pk, actor=doer, occurred_at=at, description="已清理", evidence=[photo()]
+        )
     if action == "verify":
         return svc.hazard_verify(hazard_id=hazard.pk, actor=verifier, occurred_at=at, result="整改到位")
     if action == "escalate":
@@ -184,9 +210,16 @@ def hazard_states(hazard: Hazard) -> list[str]:
 
 
 # ---- campaigns (issue 6) ----------------------------------------------------------------------------
-def make_campaign(w: World, *, sources=("seed_004", "seed_000"), starts_on: date | None = None,
-                  ends_on: date | None = None, statistics_cutoff: date | None = None,
-                  report_due: date | None = None, name: str = "学校安全风险隐患专项整治"):
+def make_campaign(
+    w: World,
+    *,
+    sources=("seed_004", "seed_000"),
+    starts_on: date | None = None,
+    ends_on: date | None = None,
+    statistics_cutoff: date | None = None,
+    report_due: date | None = None,
+    name: str = "学校安全风险隐患专项整治",
+):
     """A campaign of the world's city, opened by its city administrator through the service."""
     from casework.models import ChecklistCategory
     from casework.services import campaigns as campaign_svc
@@ -196,11 +229,17 @@ def make_campaign(w: World, *, sources=("seed_004", "seed_000"), starts_on: date
     ends_on = ends_on or today + timedelta(days=30)
     categories = ChecklistCategory.objects.filter(source__in=sources).values_list("pk", flat=True)
     return campaign_svc.campaign_create(
-        actor=w.city_admin, name=name, issuing_document="全市学校安全风险隐患专项整治工作方案",
-        starts_on=starts_on, ends_on=ends_on, statistics_cutoff=statistics_cutoff or ends_on,
+        actor=w.city_admin,
+        name=name,
+        issuing_document="全市学校安全风险隐患专项整治工作方案",
+        starts_on=starts_on,
+        ends_on=ends_on,
+        statistics_cutoff=statistics_cutoff or ends_on,
         report_due=report_due or ends_on + timedelta(days=7),
-        phases=[campaign_svc.PhaseInput("动员部署", starts_on + timedelta(days=10)),
-                campaign_svc.PhaseInput("隐患排查", ends_on)],
+        phases=[
+            campaign_svc.PhaseInput("动员部署", starts_on + timedelta(days=10)),
+            campaign_svc.PhaseInput("隐患排查", ends_on),
+        ],
         checklist_category_ids=list(categories),
     )
 
@@ -212,52 +251,102 @@ def checklist_item(text_contains: str):
 
 
 FULL_SCHOOL_PART = {
-    "task_force_established": "yes", "task_force_head": "张校长", "holiday_duty_roster": "yes",
-    "leader_on_duty": "yes", "gate_patrol_rules_sound": "yes", "guards_count": 4, "certified_guards_count": 3,
-    "overage_guards_count": 1, "video_retention_30_days": "no", "camera_count": 40,
-    "perimeter_intrusion_alarm": "have", "key_area_intrusion_alarm": "none", "panic_button_gate": "have",
-    "panic_button_dormitory": "na", "tech_systems_working": "yes", "barriers": "have",
-    "anti_ramming_facilities": "have", "bollards": "none", "electrical_fire_campaign": "yes",
-    "electrical_fire_rectification": "已整改", "chemicals_three_precautions": "yes", "school_bus_hazards": "/",
-    "holiday_safety_education": "开展防溺水教育", "holiday_activities_count": 2, "holiday_activities_people": 80,
-    "holiday_activities_led_by_leader": "yes", "work_report": "排查整改工作情况良好", "principal_name": "张校长",
+    "task_force_established": "yes",
+    "task_force_head": "张校长",
+    "holiday_duty_roster": "yes",
+    "leader_on_duty": "yes",
+    "gate_patrol_rules_sound": "yes",
+    "guards_count": 4,
+    "certified_guards_count": 3,
+    "overage_guards_count": 1,
+    "video_retention_30_days": "no",
+    "camera_count": 40,
+    "perimeter_intrusion_alarm": "have",
+    "key_area_intrusion_alarm": "none",
+    "panic_button_gate": "have",
+    "panic_button_dormitory": "na",
+    "tech_systems_working": "yes",
+    "barriers": "have",
+    "anti_ramming_facilities": "have",
+    "bollards": "none",
+    "electrical_fire_campaign": "yes",
+    "electrical_fire_rectification": "已整改",
+    "chemicals_three_precautions": "yes",
+    "school_bus_hazards": "/",
+    "holiday_safety_education": "开展防溺水教育",
+    "holiday_activities_count": 2,
+    "holiday_activities_people": 80,
+    "holiday_activities_led_by_leader": "yes",
+    "work_report": "排查整改工作情况良好",
+    "principal_name": "张校长",
 }
 FULL_POLICE_PART = {
-    "surrounding_order_problems": "校门口流动摊贩", "surrounding_problems_rectified": "yes",
-    "instability_factors": "无", "police_chief_name": "李所长",
+    "surrounding_order_problems": "校门口流动摊贩",
+    "surrounding_problems_rectified": "yes",
+    "instability_factors": "无",
+    "police_chief_name": "李所长",
 }
 
 
 # ---- deadlines and time-to-fix (issue 12): hazards at fixed past moments ----------------------------
 def shanghai(year: int, month: int, day: int, hour: int = 10, minute: int = 0):
     """An aware moment in Asia/Shanghai, for scripted timelines."""
-    from zoneinfo import ZoneInfo
-
     from datetime import datetime
+    from zoneinfo import ZoneInfo
 
     return datetime(year, month, day, hour, minute, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
-def report_at(w: World, moment, *, school: str = "school_a1", category: str = "fire", reporter=None,
-              sensitive: bool = False, title: str = "消防通道堆放杂物", severity: str = "general") -> Hazard:
+def report_at(
+    w: World,
+    moment,
+    *,
+    school: str = "school_a1",
+    category: str = "fire",
+    reporter=None,
+    sensitive: bool = False,
+    title: str = "消防通道堆放杂物",
+    severity: str = "general",
+) -> Hazard:
     """Report a hazard at a fixed moment through the service."""
     staff = {"school_a1": w.staff_a1, "school_a2": w.staff_a2, "school_b1": w.staff_b1}[school]
     return svc.hazard_report(
-        actor=reporter or staff, school_id=w.units[school].pk, title=title, description="scripted",
-        category=category, key_place="teaching_building", sensitive=sensitive, occurred_at=moment, severity=severity,
+        actor=reporter or staff,
+        school_id=w.units[school].pk,
+        title=title,
+        description="scripted",
+        category=category,
+        key_place="teaching_building",
+        sensitive=sensitive,
+        occurred_at=moment,
+        severity=severity,
     )
 
 
 # ---- listed supervision (挂牌督办) ------------------------------------------------------------------
-def listing_plan(world: World, level: str = "district", *, listed_on: date | None = None,
-                 required_by: date | None = None, interval: int = 7) -> dict:
+def listing_plan(
+    world: World,
+    level: str = "district",
+    *,
+    listed_on: date | None = None,
+    required_by: date | None = None,
+    interval: int = 7,
+) -> dict:
     """Everything a listing decision names; the supervising officer belongs to the authority."""
     listed_on = listed_on or timezone.localdate()
     officer = world.officer_a if level == "district" else world.city_admin
-    return {"level": level, "decision_number": f"常教督〔2026〕{listed_on:%m%d}号", "listed_on": listed_on,
-            "required_by": required_by or listed_on + timedelta(days=30), "measures": "拆除重建并加装防护",
-            "responsible_person": "李校长", "funding": "区财政专项 20 万元", "contingency_plan": "封闭区域并专人值守",
-            "supervising_officer_id": officer.pk, "progress_interval_days": interval}
+    return {
+        "level": level,
+        "decision_number": f"常教督〔2026〕{listed_on:%m%d}号",
+        "listed_on": listed_on,
+        "required_by": required_by or listed_on + timedelta(days=30),
+        "measures": "拆除重建并加装防护",
+        "responsible_person": "李校长",
+        "funding": "区财政专项 20 万元",
+        "contingency_plan": "封闭区域并专人值守",
+        "supervising_officer_id": officer.pk,
+        "progress_interval_days": interval,
+    }
 
 
 def make_listing(w: World, hazard: Hazard, *, level: str = "district", clock: Clock | None = None, **overrides):

@@ -1,4 +1,5 @@
 """Loaded with -p before Django starts: tests run with the embedded defaults."""
+
 import os
 
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-production-use-0123456789")

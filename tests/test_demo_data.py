@@ -1,4 +1,5 @@
 """The Changzhou demo loads twice without duplicates, and `make run`'s server answers its login page."""
+
 import os
 import socket
 import subprocess
@@ -7,7 +8,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-import pytest
 from django.core.management import call_command
 
 from casework.models import Hazard, HazardState, HazardTransition, Membership, OrgKind, OrgUnit, Role
@@ -17,11 +17,19 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_the_demo_loads_twice_without_duplicates(db, settings, tmp_path):
     call_command("seed_demo", stdout=open(os.devnull, "w"))
-    counts = (OrgUnit.objects.count(), Membership.objects.count(), Hazard.objects.count(),
-              HazardTransition.objects.count())
+    counts = (
+        OrgUnit.objects.count(),
+        Membership.objects.count(),
+        Hazard.objects.count(),
+        HazardTransition.objects.count(),
+    )
     call_command("seed_demo", stdout=open(os.devnull, "w"))
-    assert (OrgUnit.objects.count(), Membership.objects.count(), Hazard.objects.count(),
-            HazardTransition.objects.count()) == counts
+    assert (
+        OrgUnit.objects.count(),
+        Membership.objects.count(),
+        Hazard.objects.count(),
+        HazardTransition.objects.count(),
+    ) == counts
 
 
 def test_the_demo_has_every_district_school_kind_role_and_state(db):
@@ -44,14 +52,23 @@ def _free_port() -> int:
 
 
 def test_the_served_demo_answers_its_login_page(tmp_path):
-    env = {**os.environ, "DEBUG": "1", "DATABASE_URL": f"sqlite:///{tmp_path / 'run.sqlite3'}",
-           "MEDIA_ROOT": str(tmp_path / "media")}
+    env = {
+        **os.environ,
+        "DEBUG": "1",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'run.sqlite3'}",
+        "MEDIA_ROOT": str(tmp_path / "media"),
+    }
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--no-input", "-v0"], env=env, check=True, cwd=ROOT, timeout=300)
     subprocess.run([*manage, "seed_demo"], env=env, check=True, cwd=ROOT, timeout=300, capture_output=True)
     port = _free_port()
-    server = subprocess.Popen([*manage, "runserver", f"127.0.0.1:{port}", "--noreload"], env=env, cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         body = ""
         for _ in range(60):

@@ -1,4 +1,5 @@
 """The web pages' one query-parameter parser: a malformed value is ignored, a malformed moment refused."""
+
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -11,7 +12,9 @@ from casework.web.params import BadParameter, choice_param, date_param, flag_par
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-@pytest.mark.parametrize("value, expected", [("7", 7), ("-3", -3), ("", None), (None, None), ("x", None), ("1.5", None)])
+@pytest.mark.parametrize(
+    "value, expected", [("7", 7), ("-3", -3), ("", None), (None, None), ("x", None), ("1.5", None)]
+)
 def test_an_integer_or_none(value, expected):
     assert int_param(value) == expected
 
@@ -32,8 +35,9 @@ def test_a_choice_from_text_choices_a_mapping_or_the_default():
     assert choice_param("-reported_at", SORTS, default="reported") == "reported"
 
 
-@pytest.mark.parametrize("value, expected", [("1", True), ("on", True), ("true", True), ("yes", False), ("", False),
-                                             (None, False)])
+@pytest.mark.parametrize(
+    "value, expected", [("1", True), ("on", True), ("true", True), ("yes", False), ("", False), (None, False)]
+)
 def test_a_flag(value, expected):
     assert flag_param(value) is expected
 

@@ -31,8 +31,8 @@ def viewflow_version_verified(app_configs=None, **kwargs) -> list[checks.CheckMe
         checks.Error(
             f"django-viewflow {found or '（未安装）'} is installed; workflows.sync's direct step was verified against "
             f"{VERIFIED_VIEWFLOW} only.",
-            hint="Pin django-viewflow==%s in requirements.txt, or re-run tests/workflows/test_flow_direct_step.py on "
-            "the new version and then update workflows.checks.VERIFIED_VIEWFLOW." % VERIFIED_VIEWFLOW,
+            hint=f"Pin django-viewflow=={VERIFIED_VIEWFLOW} in requirements.txt, or re-run "
+            "tests/workflows/test_flow_direct_step.py on the new version and then update VERIFIED_VIEWFLOW.",
             id="workflows.E001",
         )
     ]

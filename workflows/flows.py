@@ -13,6 +13,7 @@ and the management commands all leave the flow's open tasks matching the hazard.
                   └ verified, invalid ──→ end         │
                      ↑────────────────────────────────┘
 """
+
 from viewflow import this
 from viewflow.workflow import flow, lock
 
@@ -63,8 +64,8 @@ class HazardTask(flow.View):
         if task.owner_id is None or user is None or not user.is_authenticated:
             return False
         return task.owner_id == user.pk or (
-            can_view(user, self._hazard(task)) and hazards_actionable_by(user, "change_deadline")
-            .filter(pk=task.process.coerced.hazard_id).exists()
+            can_view(user, self._hazard(task))
+            and hazards_actionable_by(user, "change_deadline").filter(pk=task.process.coerced.hazard_id).exists()
         )
 
 

@@ -1,4 +1,5 @@
 """The flow's process: one per hazard. It routes tasks; the hazard's state stays in casework."""
+
 from django.db import models
 from viewflow.workflow.models import Process
 
@@ -6,7 +7,9 @@ from casework.models import Hazard
 
 
 class HazardProcess(Process):
-    hazard = models.OneToOneField(Hazard, verbose_name="隐患", on_delete=models.PROTECT, related_name="workflow_process")
+    hazard = models.OneToOneField(
+        Hazard, verbose_name="隐患", on_delete=models.PROTECT, related_name="workflow_process"
+    )
 
     class Meta:
         verbose_name = "隐患整改流程"

@@ -1,6 +1,6 @@
 """Task lists, every one scoped through casework.access (viewflow's own lists are not)."""
+
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from viewflow.workflow.status import STATUS
 
 from casework.access import hazards_actionable_by, hazards_visible_to
@@ -10,8 +10,15 @@ from .nodes import HUMAN_NODES, primary_action
 from .tasks import TAKEN, hazard_of, task_get_for_user_or_404
 from .tasks import processes_of as _processes_of
 
-__all__ = ["hazard_of", "open_tasks_visible_to", "task_archive", "task_get_for_user_or_404", "task_inbox",
-           "task_queue", "tasks_eligible_for"]
+__all__ = [
+    "hazard_of",
+    "open_tasks_visible_to",
+    "task_archive",
+    "task_get_for_user_or_404",
+    "task_inbox",
+    "task_queue",
+    "tasks_eligible_for",
+]
 Task = HazardFlow.task_class
 
 
@@ -37,17 +44,22 @@ def task_queue(user) -> QuerySet:
 
 def task_inbox(user) -> QuerySet:
     """Tasks the user has taken and not finished."""
-    return _tasks().filter(owner=user, status__in=TAKEN,
-                           process_id__in=_processes_of(hazards_visible_to(user))).order_by("created", "pk")
+    return (
+        _tasks()
+        .filter(owner=user, status__in=TAKEN, process_id__in=_processes_of(hazards_visible_to(user)))
+        .order_by("created", "pk")
+    )
 
 
 def task_archive(user) -> QuerySet:
     """Tasks the user finished."""
-    return _tasks().filter(owner=user, status=STATUS.DONE,
-                           process_id__in=_processes_of(hazards_visible_to(user))).order_by("-finished", "-pk")
+    return (
+        _tasks()
+        .filter(owner=user, status=STATUS.DONE, process_id__in=_processes_of(hazards_visible_to(user)))
+        .order_by("-finished", "-pk")
+    )
 
 
 def open_tasks_visible_to(user) -> QuerySet:
     """Open tasks of the hazards the user may see (the hazard page shows who holds what)."""
-    return _tasks().filter(status__in=(STATUS.NEW, *TAKEN),
-                           process_id__in=_processes_of(hazards_visible_to(user)))
+    return _tasks().filter(status__in=(STATUS.NEW, *TAKEN), process_id__in=_processes_of(hazards_visible_to(user)))

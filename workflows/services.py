@@ -3,6 +3,7 @@
 These move only viewflow's task (who holds it), never the hazard: the hazard moves through
 casework's transition services alone.
 """
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -81,8 +82,11 @@ def task_reassign(*, task_id: int, actor, to_user_id: int):
         raise TransitionRefused("只有任务领取人或区教育局安全干部可以转办任务。", code=errors.FORBIDDEN_ROLE)
     to_user = get_user_model().objects.filter(pk=to_user_id, is_active=True).first()
     if to_user is None or not node.user_may_act(to_user, task):
-        raise TransitionRefused("接收人不能办理此任务（角色或管辖范围不符）。", code=errors.OUT_OF_SCOPE,
-                                fields={"to_user": "请选择有权办理的人员"})
+        raise TransitionRefused(
+            "接收人不能办理此任务（角色或管辖范围不符）。",
+            code=errors.OUT_OF_SCOPE,
+            fields={"to_user": "请选择有权办理的人员"},
+        )
     activation = node.activation_class(task)
     with HazardFlow.lock(task.process_id):
         activation.reassign(to_user)
@@ -96,6 +100,5 @@ def eligible_users(task):
     node = task.flow_task
     hazard = task.process.coerced.hazard
     units = memberships_covering_q(Place.of_row(hazard), Role)
-    users = {m.user for m in Membership.objects.filter(units, active=True).select_related("user")
-             if m.user.is_active}
+    users = {m.user for m in Membership.objects.filter(units, active=True).select_related("user") if m.user.is_active}
     return sorted((u for u in users if node.user_may_act(u, task)), key=lambda u: u.username)

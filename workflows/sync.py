@@ -11,6 +11,7 @@ viewflow's dozen (two saves per status move, a savepoint per gateway, the proces
 task). Anything else (a task taken and started, a node with owner rules or boundary events, a flow
 whose shape changed) goes through viewflow's own activations (``_complete``).
 """
+
 from django.db import connection
 from django.utils import timezone
 from viewflow.workflow.nodes import End, Switch, View
@@ -62,8 +63,14 @@ def _plain_node(node) -> bool:
     if getattr(node, "_boundary_events", None):
         return False
     if isinstance(node, View):
-        return (node._owner is None and node._owner_permission is None and node._on_create is None
-                and node._task_data is None and node._task_seed is None and isinstance(node._next, Switch))
+        return (
+            node._owner is None
+            and node._owner_permission is None
+            and node._on_create is None
+            and node._task_data is None
+            and node._task_seed is None
+            and isinstance(node._next, Switch)
+        )
     return isinstance(node, (Switch, End))
 
 
@@ -111,8 +118,9 @@ def _advance(process: HazardProcess, task, *, record: HazardTransition | None) -
     # The switch: its first true condition (or its default) decides, as SwitchActivation.activate does.
     switch = task.flow_task._next
     route = Task(process=process, flow_task=switch, flow_task_type=switch.task_type, token=task.token, data={})
-    chosen = next((node for node, cond in switch._branches if cond is None or cond(_RouteActivation(process, route))),
-                  None)
+    chosen = next(
+        (node for node, cond in switch._branches if cond is None or cond(_RouteActivation(process, route))), None
+    )
     if chosen is None:
         # What viewflow does: the route's error is the transition's error (the service rolls back).
         from viewflow.workflow.exceptions import FlowRuntimeError
@@ -128,10 +136,12 @@ def _advance(process: HazardProcess, task, *, record: HazardTransition | None) -
         following.status, following.finished = STATUS.DONE, timezone.now()
     Task.objects.bulk_create([route, following])  # ids returned (checked in _direct_step_applies)
     # ``task.previous.add(prev)`` writes (from_task = task, to_task = prev).
-    Task.previous.through.objects.bulk_create([
-        Task.previous.through(from_task_id=route.pk, to_task_id=task.pk),
-        Task.previous.through(from_task_id=following.pk, to_task_id=route.pk),
-    ])
+    Task.previous.through.objects.bulk_create(
+        [
+            Task.previous.through(from_task_id=route.pk, to_task_id=task.pk),
+            Task.previous.through(from_task_id=following.pk, to_task_id=route.pk),
+        ]
+    )
     task_finished.send(sender=flow, process=process, task=route)
     if ends:
         task_started.send(sender=flow, process=process, task=following)

@@ -3,6 +3,7 @@
 The form calls the casework service; the service's after-transition hook completes this task
 and lets the flow open the next one (see ``workflows.sync``).
 """
+
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect
 from django.views import View

@@ -1,4 +1,5 @@
 """Each role's home page and the task lists (inbox, queue, archive), all scoped through casework.access."""
+
 from datetime import timedelta
 
 from django.contrib import messages
@@ -30,8 +31,9 @@ def home_sections(user, today=None) -> dict:
         "inbox": task_inbox(user),
         "queue": task_queue(user),
         "overdue": visible.filter(overdue_q(today)).order_by("deadline", "pk"),
-        "due_soon": pending.filter(deadline__gte=today, deadline__lte=today + timedelta(days=DUE_SOON_DAYS))
-        .order_by("deadline", "pk"),
+        "due_soon": pending.filter(deadline__gte=today, deadline__lte=today + timedelta(days=DUE_SOON_DAYS)).order_by(
+            "deadline", "pk"
+        ),
         "escalated": visible.filter(state=HazardState.ESCALATED).order_by("-reported_at", "pk"),
         # Under an active listed supervision (挂牌督办): the ledger's ``listed=1`` filter lists the same.
         "listed": visible.filter(listings__state=ListingState.ACTIVE).distinct().order_by("-reported_at", "pk"),
@@ -43,16 +45,24 @@ def home(request):
     sections = home_sections(request.user)
     counts = {name: qs.count() for name, qs in sections.items()}
     lists = {name: list(qs[:HOME_LIST_LIMIT]) for name, qs in sections.items()}
-    return render(request, "workflows/home.html", {
-        "counts": counts, "lists": lists, "memberships": memberships_of(request.user),
-        "node_labels": NODE_LABELS, "due_soon_days": DUE_SOON_DAYS,
-    })
+    return render(
+        request,
+        "workflows/home.html",
+        {
+            "counts": counts,
+            "lists": lists,
+            "memberships": memberships_of(request.user),
+            "node_labels": NODE_LABELS,
+            "due_soon_days": DUE_SOON_DAYS,
+        },
+    )
 
 
 def _task_list(request, qs, *, title: str, kind: str):
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "workflows/task_list.html", {"page": page, "title": title, "kind": kind,
-                                                        "node_labels": NODE_LABELS})
+    return render(
+        request, "workflows/task_list.html", {"page": page, "title": title, "kind": kind, "node_labels": NODE_LABELS}
+    )
 
 
 @login_required
@@ -73,13 +83,20 @@ def archive(request):
 @login_required
 def task_detail(request, task_pk: int):
     task = task_get_for_user_or_404(request.user, task_pk)
-    return render(request, "workflows/task_detail.html", {
-        "task": task, "hazard": hazard_of(task), "node_labels": NODE_LABELS,
-        "can_take": task.flow_task.can_assign(request.user, task),
-        "can_release": task.status == "ASSIGNED" and task.flow_task.can_unassign(request.user, task),
-        "candidates": services.eligible_users(task) if task.status == "ASSIGNED"
-        and task.flow_task.can_unassign(request.user, task) else [],
-    })
+    return render(
+        request,
+        "workflows/task_detail.html",
+        {
+            "task": task,
+            "hazard": hazard_of(task),
+            "node_labels": NODE_LABELS,
+            "can_take": task.flow_task.can_assign(request.user, task),
+            "can_release": task.status == "ASSIGNED" and task.flow_task.can_unassign(request.user, task),
+            "candidates": services.eligible_users(task)
+            if task.status == "ASSIGNED" and task.flow_task.can_unassign(request.user, task)
+            else [],
+        },
+    )
 
 
 def _task_write(request, task_pk: int, write, done: str, **kwargs):

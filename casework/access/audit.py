@@ -11,6 +11,9 @@ from .reports import REVIEW_ROLES
 
 def audit_events_visible_to(user) -> QuerySet[AuditEvent]:
     """The audit events of the cities where the user reviews accountability (auditors, the city admin)."""
-    chains = {audit_event_chain_key(city_id_of(m.org_unit)) for m in memberships_of(user)
-              if m.role in REVIEW_ROLES and city_id_of(m.org_unit)}
+    chains = {
+        audit_event_chain_key(city_id_of(m.org_unit))
+        for m in memberships_of(user)
+        if m.role in REVIEW_ROLES and city_id_of(m.org_unit)
+    }
     return AuditEvent.objects.filter(chain__in=sorted(chains))

@@ -19,7 +19,7 @@ from casework.rules.campaigns import INSPECTION_STEPS, RETURN_STEPS
 from casework.rules.roles import Role
 from casework.rules.scope import Place, city_id_of, membership_scope_covers, membership_scope_q, memberships_of
 
-from .memberships import allowed, ensure_writer, memberships_with_role
+from .memberships import allowed, ensure_writer, memberships_with_role, union_of_memberships
 
 # Who inspects, by kind: the school checks itself; supervisors (and the district, the city) inspect;
 # unannounced visits are the supervisors' and the city's.
@@ -32,15 +32,6 @@ INSPECTION_ROLES = {
 SCHOOL_LEVEL_ROLES = frozenset({Role.SCHOOL_STAFF, Role.POLICE_STATION})
 # Campaign records (inspections, returns) are not the party committee's: it sees escalated hazards only.
 CAMPAIGN_RECORD_ROLES = frozenset(set(Role) - {Role.PARTY_COMMITTEE})
-
-
-def _union(user, rule) -> Q | None:
-    query = None
-    for m in memberships_of(user):
-        q = rule(m)
-        if q is not None:
-            query = q if query is None else query | q
-    return query
 
 
 def _record_scope_q(m: Membership) -> Q | None:
@@ -92,7 +83,7 @@ def _inspection_scope_q(m: Membership) -> Q | None:
 
 def inspections_visible_to(user) -> QuerySet[Inspection]:
     """Every inspection list and page starts here; an unannounced visit is hidden from the school until recorded."""
-    query = _union(user, _inspection_scope_q)
+    query = union_of_memberships(user, _inspection_scope_q)
     return Inspection.objects.none() if query is None else Inspection.objects.filter(query)
 
 
@@ -129,7 +120,7 @@ def can_record_inspection(user, inspection: Inspection) -> bool:
 # ---- school returns (附件1) --------------------------------------------------------------------
 def returns_visible_to(user) -> QuerySet[SchoolReturn]:
     """The school returns (附件1) the user may see: the school's own, its station's schools, the district, the city."""
-    query = _union(user, _record_scope_q)
+    query = union_of_memberships(user, _record_scope_q)
     return SchoolReturn.objects.none() if query is None else SchoolReturn.objects.filter(query)
 
 

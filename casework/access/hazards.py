@@ -23,7 +23,7 @@ from casework.rules.scope import (
 )
 from casework.security import log_security_event
 
-from .memberships import can_see_sensitive, ensure_writer, memberships_with_role
+from .memberships import can_see_sensitive, ensure_writer, memberships_with_role, union_of_memberships
 
 REPORT = ACTIONS["report"]
 
@@ -32,9 +32,7 @@ REPORT = ACTIONS["report"]
 def _escalated_in(district_id: int) -> Q:
     """The district's hazards ever escalated: a semi-join on the few escalation records of its chain
     (partial index ``transition_escalations``), not a probe into the log for every hazard of the district."""
-    return Q(
-        pk__in=HazardTransition.objects.filter(district_id=district_id, name="escalate").values("hazard_id")
-    )
+    return Q(pk__in=HazardTransition.objects.filter(district_id=district_id, name="escalate").values("hazard_id"))
 
 
 def hazard_scope_q(m: Membership) -> Q | None:
@@ -61,19 +59,9 @@ def membership_covers(m: Membership, hazard: Hazard) -> bool:
     return True
 
 
-def _union(user, rule) -> Q | None:
-    """The OR of ``rule(membership)`` over the user's memberships; None when none grants anything."""
-    query = None
-    for m in memberships_of(user):
-        q = rule(m)
-        if q is not None:
-            query = q if query is None else query | q
-    return query
-
-
 def hazards_visible_to(user) -> QuerySet[Hazard]:
     """Every hazard list, page, export, report and task queue starts here."""
-    query = _union(user, hazard_scope_q)
+    query = union_of_memberships(user, hazard_scope_q)
     if query is None:
         return Hazard.objects.none()
     return Hazard.objects.filter(query)
@@ -143,9 +131,10 @@ def reporting_membership(user, school: OrgUnit, *, sensitive: bool) -> Membershi
 
 # ---- what the user may do ---------------------------------------------------------------------
 def _in_hazard_chain(user, hazard: Hazard) -> bool:
-    return hazard.reported_by_id == user.pk or hazard.transitions.filter(
-        actor=user, name__in=SIGN_OFF_EXCLUDED_BY
-    ).exists()
+    return (
+        hazard.reported_by_id == user.pk
+        or hazard.transitions.filter(actor=user, name__in=SIGN_OFF_EXCLUDED_BY).exists()
+    )
 
 
 def acting_membership(user, action: str, hazard: Hazard) -> Membership:

@@ -28,8 +28,9 @@ def listings_visible_to(user) -> QuerySet[Listing]:
 def listing_get_for_user_or_404(user, pk: int) -> Listing:
     """'Not yours' and 'does not exist' look the same: 404."""
     return get_object_or_404(
-        listings_visible_to(user).select_related("hazard", "hazard__school", "district", "authority",
-                                                 "supervising_officer"),
+        listings_visible_to(user).select_related(
+            "hazard", "hazard__school", "district", "authority", "supervising_officer"
+        ),
         pk=pk,
     )
 
@@ -67,8 +68,9 @@ def can_on_listing(user, action: str, listing: Listing) -> bool:
         return False
     if action == "delist" and listing.hazard.state != HazardState.VERIFIED:
         return False
-    return allowed(listing_acting_membership, user, action, listing.hazard, listing.level,
-                   raised=listing.raised_at is not None)
+    return allowed(
+        listing_acting_membership, user, action, listing.hazard, listing.level, raised=listing.raised_at is not None
+    )
 
 
 def listing_levels_for(user, hazard: Hazard) -> list[str]:

@@ -1,5 +1,7 @@
 """Who the user is, and the refusals every writing path shares."""
 
+from django.db.models import Q
+
 from casework import errors
 from casework.errors import TransitionRefused
 from casework.models import Membership
@@ -14,6 +16,7 @@ __all__ = [
     "memberships_of",
     "memberships_with_role",
     "roles_of",
+    "union_of_memberships",
 ]
 
 READ_ONLY_REFUSAL = "审计角色只读，不能进行任何修改。"
@@ -41,6 +44,16 @@ def memberships_with_role(user, roles, *, refusal: str | None = None) -> list[Me
     if not found:
         raise TransitionRefused(refusal or f"此操作仅限{role_labels(roles)}办理。", code=errors.FORBIDDEN_ROLE)
     return found
+
+
+def union_of_memberships(user, rule) -> Q | None:
+    """The OR of ``rule(membership)`` over the user's memberships; None when none grants anything."""
+    query = None
+    for m in memberships_of(user):
+        q = rule(m)
+        if q is not None:
+            query = q if query is None else query | q
+    return query
 
 
 def allowed(check, *args, **kwargs) -> bool:

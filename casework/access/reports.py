@@ -23,8 +23,9 @@ class ReportSide:
 
 
 # Roles that draw up the seed's forms (school form, district table, city roll-up) and the statistics.
-REPORT_VIEW_ROLES = frozenset({Role.SCHOOL_STAFF, Role.POLICE_STATION, Role.DISTRICT_OFFICER, Role.SUPERVISOR,
-                               Role.CITY_ADMIN, Role.AUDITOR})
+REPORT_VIEW_ROLES = frozenset(
+    {Role.SCHOOL_STAFF, Role.POLICE_STATION, Role.DISTRICT_OFFICER, Role.SUPERVISOR, Role.CITY_ADMIN, Role.AUDITOR}
+)
 # The accountability review (倒查追究), its findings and exports.
 REVIEW_ROLES = frozenset({Role.AUDITOR, Role.CITY_ADMIN})
 
@@ -55,7 +56,7 @@ def report_sides_for(user) -> list[str]:
 
 
 def hazards_for_report(user, side: str) -> QuerySet[Hazard]:
-    """The hazards a user's report of this side counts: what they see, and never a sensitive one on the education side."""
+    """The hazards a user's report of this side counts: what they see, never a sensitive one on the education side."""
     if side not in report_sides_for(user):
         raise TransitionRefused("您无权生成此口径的报表。", code=errors.FORBIDDEN_ROLE)
     qs = hazards_visible_to(user)

@@ -3,6 +3,7 @@
 Throttling is per user (per address for anonymous callers); the rates come from the settings,
 read at each request (``API_THROTTLE_RATES``, from the environment).
 """
+
 import hashlib
 from datetime import timedelta
 
@@ -37,9 +38,7 @@ class DeviceTokenAuthentication(authentication.BaseAuthentication):
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed("令牌格式不正确。") from None
         token = (
-            DeviceToken.objects.select_related("user")
-            .filter(key_hash=hash_key(key), revoked_at__isnull=True)
-            .first()
+            DeviceToken.objects.select_related("user").filter(key_hash=hash_key(key), revoked_at__isnull=True).first()
         )
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed("令牌无效或已吊销，请重新登录。")

@@ -4,6 +4,7 @@ A refused transition keeps its code and its Chinese reason as the service wrote 
 status follows the code. Objects the caller may not see never get this far: views look them up
 through ``casework.access`` first and answer 404.
 """
+
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -87,8 +88,10 @@ def api_exception_handler(exc, context):
     """DRF's exception handler, replaced: every error in the one shape, never a bare 500 page."""
     headers = {}
     if isinstance(exc, TransitionRefused):
-        return Response(error_body(exc.code, exc.message, exc.fields),
-                        status=REFUSAL_STATUS.get(exc.code, status.HTTP_400_BAD_REQUEST))
+        return Response(
+            error_body(exc.code, exc.message, exc.fields),
+            status=REFUSAL_STATUS.get(exc.code, status.HTTP_400_BAD_REQUEST),
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -115,13 +118,16 @@ def api_exception_handler(exc, context):
             headers["Retry-After"] = str(int(exc.wait))
         return Response(error_body(code, message), status=exc.status_code, headers=headers)
     logger.exception("API error", exc_info=exc)
-    return Response(error_body("server_error", "服务器内部错误，请稍后重试；如持续出现请联系管理员。"),
-                    status=status.HTTP_500_INTERNAL_SERVER_ERROR)
+    return Response(
+        error_body("server_error", "服务器内部错误，请稍后重试；如持续出现请联系管理员。"),
+        status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+    )
 
 
 def not_found(request, exception=None):
     """Django's 404 handler: the API's shape under /api/, the ordinary page elsewhere."""
     if request.path.startswith("/api/"):
-        return JsonResponse(error_body("not_found", NOT_FOUND_MESSAGE), status=404,
-                            json_dumps_params={"ensure_ascii": False})
+        return JsonResponse(
+            error_body("not_found", NOT_FOUND_MESSAGE), status=404, json_dumps_params={"ensure_ascii": False}
+        )
     return defaults.page_not_found(request, exception)

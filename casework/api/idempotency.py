@@ -5,6 +5,7 @@ on (user, key): a concurrent duplicate waits on the insert and, once the first c
 its response. A refused action rolls the record back with everything else, so a retry after an
 error runs again (the error changed nothing). Only successful responses are stored and replayed.
 """
+
 import hashlib
 import json
 from collections.abc import Callable
@@ -88,7 +89,10 @@ def idempotent(request, perform: Callable[[], Response]) -> Response:
             try:
                 with transaction.atomic():
                     record = IdempotencyRecord.objects.create(
-                        user=request.user, key=key, method=request.method, path=request.path[:300],
+                        user=request.user,
+                        key=key,
+                        method=request.method,
+                        path=request.path[:300],
                         fingerprint=fingerprint,
                     )
             except IntegrityError:

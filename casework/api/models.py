@@ -1,4 +1,5 @@
 """API infrastructure: per-device tokens and stored responses of idempotent requests."""
+
 from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -7,8 +8,9 @@ from simple_history.models import HistoricalRecords
 class DeviceToken(models.Model):
     """One revocable token per device; only a SHA-256 of the key is stored."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.PROTECT,
-                             related_name="device_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.PROTECT, related_name="device_tokens"
+    )
     device_name = models.CharField("设备名称", max_length=100)
     key_hash = models.CharField("密钥摘要", max_length=64, unique=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
@@ -24,8 +26,11 @@ class DeviceToken(models.Model):
         verbose_name_plural = "设备令牌"
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "device_name"], condition=models.Q(revoked_at__isnull=True),
-                                    name="devicetoken_one_active_per_device"),
+            models.UniqueConstraint(
+                fields=["user", "device_name"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="devicetoken_one_active_per_device",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,4 +1,5 @@
 """Cursor pagination: stable under inserts, no COUNT(*) over a province's ledger."""
+
 from rest_framework.pagination import CursorPagination
 
 

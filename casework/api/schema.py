@@ -1,4 +1,5 @@
 """OpenAPI details: the device-token security scheme and the one error shape on every operation."""
+
 from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 

@@ -1,4 +1,5 @@
 """Issuing and revoking device tokens: one service each, one transaction, the history keeps both."""
+
 import secrets
 
 from django.contrib.auth import authenticate
@@ -19,7 +20,9 @@ def device_token_issue(*, request, username: str, password: str, device_name: st
     """Check the password and issue a new key for the device; an older key of the same device is revoked."""
     device_name = (device_name or "").strip()
     if not device_name:
-        raise TransitionRefused("缺少必填内容：设备名称。", code=errors.MISSING_FIELD, fields={"device_name": "请填写设备名称"})
+        raise TransitionRefused(
+            "缺少必填内容：设备名称。", code=errors.MISSING_FIELD, fields={"device_name": "请填写设备名称"}
+        )
     user = authenticate(request, username=username, password=password)
     if user is None or not user.is_active:
         raise TransitionRefused("用户名或密码不正确。", code="invalid_credentials")
@@ -34,8 +37,12 @@ def device_token_issue(*, request, username: str, password: str, device_name: st
     token._history_user = user
     token._change_reason = "issued"
     token.save()
-    notify(recipients=[user], event="api.token_issued", title=f"您的账号已在设备“{device_name}”上登录",
-           body="如非本人操作，请在设备列表中吊销该设备并修改密码。")
+    notify(
+        recipients=[user],
+        event="api.token_issued",
+        title=f"您的账号已在设备“{device_name}”上登录",
+        body="如非本人操作，请在设备列表中吊销该设备并修改密码。",
+    )
     return token, key
 
 

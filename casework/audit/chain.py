@@ -1,4 +1,5 @@
 """Hash chains over the audit records: append under the chain head's lock, verify by walking."""
+
 import hashlib
 import json
 from dataclasses import dataclass
@@ -46,9 +47,22 @@ def transition_content(record: HazardTransition) -> dict:
     }
 
 
-def transition_content_of(*, seq: int, district_id: int, hazard_id: int, name: str, from_state: str, to_state: str,
-                          actor_id: int, actor_role: str, actor_unit_id: int, occurred_at: datetime,
-                          recorded_at: datetime, comment: str, payload: dict) -> dict:
+def transition_content_of(
+    *,
+    seq: int,
+    district_id: int,
+    hazard_id: int,
+    name: str,
+    from_state: str,
+    to_state: str,
+    actor_id: int,
+    actor_role: str,
+    actor_unit_id: int,
+    occurred_at: datetime,
+    recorded_at: datetime,
+    comment: str,
+    payload: dict,
+) -> dict:
     """``transition_content`` built from plain values, for writers that hold no model instance (the
     province generator writes millions of records as tuples). Same keys, same spelling, same hash."""
     return {

@@ -1,9 +1,10 @@
 """Recording audit events: who reviewed, exported or looked back at what, and when."""
+
 from django.db import transaction
 from django.utils import timezone
 
-from casework.rules.scope import city_id_of, memberships_of
 from casework.models import AuditEvent, Role
+from casework.rules.scope import city_id_of, memberships_of
 
 from .chain import append_audit_event, audit_event_chain_key
 
@@ -23,13 +24,15 @@ def audit_event_record(*, actor, kind: str, subject: str = "", params: dict | No
     city_id = None
     if unit is not None:
         city_id = city_id_of(unit)
-    return append_audit_event(AuditEvent(
-        chain=audit_event_chain_key(city_id),
-        kind=kind,
-        actor=actor,
-        actor_role=membership.role if membership else "",
-        actor_unit=unit,
-        occurred_at=timezone.now(),
-        subject=subject[:200],
-        params=params or {},
-    ))
+    return append_audit_event(
+        AuditEvent(
+            chain=audit_event_chain_key(city_id),
+            kind=kind,
+            actor=actor,
+            actor_role=membership.role if membership else "",
+            actor_unit=unit,
+            occurred_at=timezone.now(),
+            subject=subject[:200],
+            params=params or {},
+        )
+    )

@@ -6,6 +6,7 @@ save) — never from today's row. Each history row written by a service is paire
 record of the same save, and takes that record's ``occurred_at`` as the moment it speaks for; a history
 row written outside the services (an admin correction) speaks for the moment it was saved.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -17,17 +18,13 @@ from django.utils import timezone
 
 from casework.access import hazards_visible_to
 from casework.models import (
-    Category,
     Evidence,
     Hazard,
     HazardState,
     HazardTransition,
-    KeyPlace,
     Membership,
     OrgUnit,
     Role,
-    Severity,
-    Urgency,
 )
 from casework.presenters import payload_lines
 from casework.rules.lifecycle import is_overdue, is_record_name
@@ -41,17 +38,36 @@ MAX_HAZARDS = 300
 
 # The hazard's fields as the as-of page and the review show them, in order.
 FIELDS = [
-    ("state", "状态"), ("title", "隐患名称"), ("description", "隐患描述"), ("severity", "等级"),
-    ("urgency", "轻重缓急"), ("category", "类别"), ("key_place", "重点部位"), ("sensitive", "涉密/敏感"),
-    ("school", "学校"), ("reported_by", "报告人"), ("reported_at", "发现时间"),
-    ("responsible_person", "责任人"), ("responsible_phone", "责任人电话"), ("measures", "整改措施"),
-    ("funding", "整改资金"), ("contingency_plan", "应急预案"), ("deadline", "整改时限"),
-    ("deadline_basis", "时限给定方式"), ("deadline_working_days", "工作日数"),
-    ("temporary_measures", "临时(强化)防范措施"), ("rectification", "整改情况"), ("verification_result", "验收意见"),
+    ("state", "状态"),
+    ("title", "隐患名称"),
+    ("description", "隐患描述"),
+    ("severity", "等级"),
+    ("urgency", "轻重缓急"),
+    ("category", "类别"),
+    ("key_place", "重点部位"),
+    ("sensitive", "涉密/敏感"),
+    ("school", "学校"),
+    ("reported_by", "报告人"),
+    ("reported_at", "发现时间"),
+    ("responsible_person", "责任人"),
+    ("responsible_phone", "责任人电话"),
+    ("measures", "整改措施"),
+    ("funding", "整改资金"),
+    ("contingency_plan", "应急预案"),
+    ("deadline", "整改时限"),
+    ("deadline_basis", "时限给定方式"),
+    ("deadline_working_days", "工作日数"),
+    ("temporary_measures", "临时(强化)防范措施"),
+    ("rectification", "整改情况"),
+    ("verification_result", "验收意见"),
 ]
 # Notifications that only inform; every other one about a hazard asks its recipient to act.
-INFORMATIONAL_EVENTS = {"hazard.verify", "hazard.close_invalid", "hazard.change_deadline",
-                        "hazard.record_temporary_measures"}
+INFORMATIONAL_EVENTS = {
+    "hazard.verify",
+    "hazard.close_invalid",
+    "hazard.change_deadline",
+    "hazard.record_temporary_measures",
+}
 
 
 def local(moment: datetime) -> datetime:
@@ -172,14 +188,18 @@ def hazard_as_of(hazard: Hazard, moment: datetime) -> AsOf:
     steps = hazard_steps(hazard)
     then = step_at(steps, moment)
     latest = steps[-1] if steps else None
-    fields = [FieldView(name, label, display(then.row if then else None, name), display(latest.row if latest else None, name))
-              for name, label in FIELDS]
+    fields = [
+        FieldView(name, label, display(then.row if then else None, name), display(latest.row if latest else None, name))
+        for name, label in FIELDS
+    ]
     changes, previous = [], then
     for step in steps:
         if step.moment <= moment:
             continue
-        diff = [FieldView(name, label, display(previous.row if previous else None, name), display(step.row, name))
-                for name, label in FIELDS]
+        diff = [
+            FieldView(name, label, display(previous.row if previous else None, name), display(step.row, name))
+            for name, label in FIELDS
+        ]
         changes.append((step, [d for d in diff if d.changed]))
         previous = step
     until = [s.transition for s in steps if s.transition and s.moment <= moment]
@@ -216,8 +236,16 @@ class Responsibility:
     overdue: bool
 
     def key(self) -> tuple:
-        return (self.state, self.responsible_person, self.responsible_phone, self.responsible_unit,
-                self.units_charged, self.handler_role, self.handler_unit, self.deadline)
+        return (
+            self.state,
+            self.responsible_person,
+            self.responsible_phone,
+            self.responsible_unit,
+            self.units_charged,
+            self.handler_role,
+            self.handler_unit,
+            self.deadline,
+        )
 
 
 def _person(user) -> str:
@@ -255,12 +283,19 @@ def _responsibility(hazard: Hazard, steps: list[Step], moment: datetime) -> Resp
     assign = next((r for r in reversed(records) if r.name == "assign"), None)
     overdue = is_overdue(state, row.deadline, local(moment).date())
     return Responsibility(
-        moment=moment, state=state, state_label=HazardState(state).label,
-        responsible_person=row.responsible_person, responsible_phone=row.responsible_phone,
+        moment=moment,
+        state=state,
+        state_label=HazardState(state).label,
+        responsible_person=row.responsible_person,
+        responsible_phone=row.responsible_phone,
         responsible_unit=row.school.name if row.school else "",
         units_charged=(coordination.payload.get("units_charged", "") if coordination else ""),
-        handler_role=handler_role, handler_role_label=handler_label, handler_unit=handler_unit,
-        assigned_by=_person(assign.actor) if assign else "", deadline=row.deadline, overdue=overdue,
+        handler_role=handler_role,
+        handler_role_label=handler_label,
+        handler_unit=handler_unit,
+        assigned_by=_person(assign.actor) if assign else "",
+        deadline=row.deadline,
+        overdue=overdue,
     )
 
 
@@ -285,15 +320,26 @@ def responsibility_periods(hazard: Hazard, steps: list[Step], deadlines: list[De
             continue
         if periods:
             periods[-1].end = step.moment
-        outcome = next((d.outcome_label for d in deadlines if d.deadline == who.deadline and d.start <= step.moment
-                        and (d.end is None or step.moment < d.end)), "")
+        outcome = next(
+            (
+                d.outcome_label
+                for d in deadlines
+                if d.deadline == who.deadline and d.start <= step.moment and (d.end is None or step.moment < d.end)
+            ),
+            "",
+        )
         periods.append(Period(step.moment, None, who, outcome))
     return periods
 
 
 # ---- deadlines -----------------------------------------------------------------------------------
-OUTCOME_LABELS = {"met": "按期完成", "missed": "逾期未完成", "pending": "未到期", "superseded": "到期前已调整",
-                  "closed": "已作废"}
+OUTCOME_LABELS = {
+    "met": "按期完成",
+    "missed": "逾期未完成",
+    "pending": "未到期",
+    "superseded": "到期前已调整",
+    "closed": "已作废",
+}
 
 
 @dataclass
@@ -338,8 +384,9 @@ def deadline_spans(steps: list[Step], now: datetime | None = None) -> list[Deadl
             span.outcome = "pending"
         else:
             span.outcome = "missed"
-            later = next((s for s in steps if s.moment >= due and s.transition
-                          and s.transition.name == "report_rectified"), None)
+            later = next(
+                (s for s in steps if s.moment >= due and s.transition and s.transition.name == "report_rectified"), None
+            )
             span.completed_at = later.moment if later else None
     return spans
 
@@ -364,7 +411,9 @@ def _payload_changes(record: HazardTransition) -> list[tuple[str, str]]:
 def _decision(step: Step, evidence_by_transition: dict[int, list[str]], previous: Step | None) -> Decision:
     if step.transition:
         record = step.transition
-        hashes = list(dict.fromkeys(list(record.payload.get("evidence", [])) + evidence_by_transition.get(record.pk, [])))
+        hashes = list(
+            dict.fromkeys(list(record.payload.get("evidence", [])) + evidence_by_transition.get(record.pk, []))
+        )
         late = record.recorded_at - record.occurred_at > timedelta(days=1)
         return Decision(step, _payload_changes(record), hashes, late)
     changes = []
@@ -398,16 +447,22 @@ class Reminder:
     status: str  # acted / ignored / pending / informational
     acted_by: HazardTransition | None
 
-    STATUS_LABELS = {"acted": "已响应", "ignored": "未响应（期限内无行动）", "pending": "期限未到",
-                     "informational": "仅告知", "no_deadline": "未响应（无时限）"}
+    STATUS_LABELS = {
+        "acted": "已响应",
+        "ignored": "未响应（期限内无行动）",
+        "pending": "期限未到",
+        "informational": "仅告知",
+        "no_deadline": "未响应（无时限）",
+    }
 
     @property
     def status_label(self) -> str:
         return self.STATUS_LABELS[self.status]
 
 
-def _reminders(hazard: Hazard, steps: list[Step], start: datetime, end: datetime, person=None,
-               now: datetime | None = None) -> list[Reminder]:
+def _reminders(
+    hazard: Hazard, steps: list[Step], start: datetime, end: datetime, person=None, now: datetime | None = None
+) -> list[Reminder]:
     now = now or timezone.now()
     notes = Notification.objects.filter(url=hazard.get_absolute_url(), created_at__gte=start, created_at__lt=end)
     if person is not None:
@@ -425,13 +480,26 @@ def _reminders(hazard: Hazard, steps: list[Step], start: datetime, end: datetime
         in_force = step_at(steps, note.created_at)
         deadline = in_force.row.deadline if in_force else None
         if deadline is None or end_of_day(deadline) <= note.created_at:
-            later = next((s.row.deadline for s in steps if s.moment > note.created_at and s.row.deadline
-                          and end_of_day(s.row.deadline) > note.created_at), None)
+            later = next(
+                (
+                    s.row.deadline
+                    for s in steps
+                    if s.moment > note.created_at and s.row.deadline and end_of_day(s.row.deadline) > note.created_at
+                ),
+                None,
+            )
             deadline = later
         window_end = end_of_day(deadline) if deadline else now
         mine = units.get(note.recipient_id, set())
-        acted = next((r for r in records if note.created_at <= r.occurred_at < window_end
-                      and (r.actor_id == note.recipient_id or r.actor_unit_id in mine)), None)
+        acted = next(
+            (
+                r
+                for r in records
+                if note.created_at <= r.occurred_at < window_end
+                and (r.actor_id == note.recipient_id or r.actor_unit_id in mine)
+            ),
+            None,
+        )
         if acted:
             status = "acted"
         elif deadline is None:
@@ -465,8 +533,9 @@ def _overlaps(start: datetime, end: datetime | None, lo: datetime, hi: datetime)
     return start < hi and (end is None or end > lo)
 
 
-def review_hazard(hazard: Hazard, start: datetime, end: datetime, *, person=None,
-                  now: datetime | None = None) -> HazardReview:
+def review_hazard(
+    hazard: Hazard, start: datetime, end: datetime, *, person=None, now: datetime | None = None
+) -> HazardReview:
     """Everything the review says about one hazard over [start, end)."""
     steps = hazard_steps(hazard)
     evidence: dict[int, list[str]] = {}
@@ -488,13 +557,23 @@ def review_hazard(hazard: Hazard, start: datetime, end: datetime, *, person=None
         new, old = r.payload.get("deadline"), r.payload.get("previous_deadline")
         if r.name == "change_deadline" and new and old and new > old:
             before = step_at(steps, s.moment - timedelta(microseconds=1))
-            extensions.append(Extension(r, old, new, r.payload.get("reason", ""),
-                                        before.row.temporary_measures if before else "", hazard.is_major))
+            extensions.append(
+                Extension(
+                    r,
+                    old,
+                    new,
+                    r.payload.get("reason", ""),
+                    before.row.temporary_measures if before else "",
+                    hazard.is_major,
+                )
+            )
     escalations = []
     for s in in_period:
         if s.transition.name == "escalate":
-            decision = next((o.transition for o in records if o.moment >= s.moment
-                             and o.transition.name == "record_coordination"), None)
+            decision = next(
+                (o.transition for o in records if o.moment >= s.moment and o.transition.name == "record_coordination"),
+                None,
+            )
             escalations.append(Escalation(s.transition, decision))
     reminders = _reminders(hazard, steps, start, end, person=person, now=now)
     return HazardReview(hazard, decisions, periods, spans, reworks, extensions, escalations, reminders)
@@ -530,24 +609,29 @@ def review_hazards(user, kind: str, subject, start: datetime, end: datetime) -> 
     qs = hazards_visible_to(user).select_related("school", "district", "city", "school__police_station")
     if kind == "hazard":
         return qs.filter(pk=subject.pk)
-    closed_before = HazardTransition.objects.filter(hazard=OuterRef("pk"), name__in=["verify", "close_invalid"],
-                                                    occurred_at__lt=start)
+    closed_before = HazardTransition.objects.filter(
+        hazard=OuterRef("pk"), name__in=["verify", "close_invalid"], occurred_at__lt=start
+    )
     qs = qs.filter(reported_at__lt=end).exclude(Exists(closed_before))
     if kind == "school":
         return qs.filter(school=subject)
     if kind == "district":
         return qs.filter(district=subject)
-    acted = HazardTransition.objects.filter(hazard=OuterRef("pk"), actor=subject, occurred_at__gte=start,
-                                            occurred_at__lt=end)
+    acted = HazardTransition.objects.filter(
+        hazard=OuterRef("pk"), actor=subject, occurred_at__gte=start, occurred_at__lt=end
+    )
     return qs.filter(Q(Exists(acted)) | Q(reported_by=subject) | Q(pk__in=_hazard_ids_notified(subject, start, end)))
 
 
 def _hazard_ids_notified(person, start: datetime, end: datetime) -> list[int]:
-    from django.urls import resolve, Resolver404
+    from django.urls import Resolver404, resolve
 
     ids = set()
-    for url in Notification.objects.filter(recipient=person, created_at__gte=start, created_at__lt=end).values_list(
-            "url", flat=True).distinct():
+    for url in (
+        Notification.objects.filter(recipient=person, created_at__gte=start, created_at__lt=end)
+        .values_list("url", flat=True)
+        .distinct()
+    ):
         try:
             match = resolve(url)
         except Resolver404:
@@ -561,7 +645,7 @@ def build_review(user, kind: str, subject, start_day: date, end_day: date, *, no
     """The accountability review of a hazard, school, district or person over [start_day, end_day]."""
     start, end = start_of_day(start_day), end_of_day(end_day)
     review = Review(kind, subject, start_day, end_day)
-    hazards = list(review_hazards(user, kind, subject, start, end).order_by("reported_at", "id")[:MAX_HAZARDS + 1])
+    hazards = list(review_hazards(user, kind, subject, start, end).order_by("reported_at", "id")[: MAX_HAZARDS + 1])
     review.truncated = len(hazards) > MAX_HAZARDS
     person = subject if kind == "person" else None
     review.hazards = [review_hazard(h, start, end, person=person, now=now) for h in hazards[:MAX_HAZARDS]]

@@ -1,8 +1,9 @@
-"""The Changzhou demo: the city, its districts, schools and police stations (fixtures/changzhou_org.json), users and hazards.
+"""The Changzhou demo: its org tree (fixtures/changzhou_org.json), users and hazards.
 
 Idempotent: units and users are looked up by natural key; demo hazards are created only when
 the city has none, and always through the casework services so their records are consistent.
 """
+
 import json
 from dataclasses import dataclass
 from datetime import timedelta
@@ -73,8 +74,13 @@ def build_organisation() -> tuple[OrgUnit, list[DemoAccount], dict]:
         stations = [_unit(f"{name}{s}", OrgKind.POLICE_STATION, district) for s in entry["police_stations"]]
         committee = _unit(f"{name}党委政府办公室", OrgKind.PARTY_COMMITTEE, district)
         school_units = [
-            _unit(s["name"], OrgKind.SCHOOL, district, school_kind=SchoolKind(s["kind"]),
-                  police_station=stations[s["police_station"]])
+            _unit(
+                s["name"],
+                OrgKind.SCHOOL,
+                district,
+                school_kind=SchoolKind(s["kind"]),
+                police_station=stations[s["police_station"]],
+            )
             for s in entry["schools"]
         ]
         p = {"district": district, "schools": school_units, "stations": stations}
@@ -82,8 +88,12 @@ def build_organisation() -> tuple[OrgUnit, list[DemoAccount], dict]:
         p["supervisor"] = _user(f"{slug}_supervisor", f"{name}督导员", Role.SUPERVISOR, district, accounts)
         p["police"] = _user(f"{slug}_police", f"{stations[0].name}民警", Role.POLICE_STATION, stations[0], accounts)
         p["party"] = _user(f"{slug}_party", f"{name}党委政府协调办", Role.PARTY_COMMITTEE, committee, accounts)
-        p["school"] = _user(f"{slug}_school", f"{school_units[1].name}安全员", Role.SCHOOL_STAFF, school_units[1], accounts)
-        p["school2"] = _user(f"{slug}_school2", f"{school_units[2].name}安全员", Role.SCHOOL_STAFF, school_units[2], accounts)
+        p["school"] = _user(
+            f"{slug}_school", f"{school_units[1].name}安全员", Role.SCHOOL_STAFF, school_units[1], accounts
+        )
+        p["school2"] = _user(
+            f"{slug}_school2", f"{school_units[2].name}安全员", Role.SCHOOL_STAFF, school_units[2], accounts
+        )
         people["districts"][slug] = p
     return city, accounts, people
 
@@ -103,8 +113,12 @@ SCENARIOS = [
 
 
 def _plan(severity, deadline):
-    plan = {"responsible_person": "王建国（总务处主任）", "responsible_phone": "0519-88000000",
-            "measures": "立即清理整改，落实专人负责并每日巡查。", "deadline": deadline}
+    plan = {
+        "responsible_person": "王建国（总务处主任）",
+        "responsible_phone": "0519-88000000",
+        "measures": "立即清理整改，落实专人负责并每日巡查。",
+        "deadline": deadline,
+    }
     if severity == Severity.MAJOR:
         plan |= {"funding": "学校年度安全经费 5 万元", "contingency_plan": "启动校园安全应急预案，设置警戒区。"}
     return plan
@@ -114,7 +128,7 @@ def build_hazards(people) -> int:
     """Hazards in every state for each district, walked through the services."""
     now = timezone.now()
     created = 0
-    for slug, p in people["districts"].items():
+    for _slug, p in people["districts"].items():
         for i, (title, category, place, severity, final, sensitive) in enumerate(SCENARIOS):
             school = p["schools"][1] if i % 2 == 0 else p["schools"][2]
             staff = p["school"] if school == p["schools"][1] else p["school2"]
@@ -123,10 +137,18 @@ def build_hazards(people) -> int:
             reporter = p["police"] if sensitive else staff
             handler = p["police"] if sensitive else p["officer"]
             start = now - timedelta(days=40 - i)
-            t = lambda d: start + timedelta(days=d, hours=1)  # noqa: E731
-            h = svc.hazard_report(actor=reporter, school_id=school.pk, title=title, category=category, key_place=place,
-                                  severity=severity, sensitive=sensitive, occurred_at=t(0),
-                                  description=f"{school.name}{title}，存在安全隐患，需要整改。")
+            t = lambda d, start=start: start + timedelta(days=d, hours=1)  # noqa: E731
+            h = svc.hazard_report(
+                actor=reporter,
+                school_id=school.pk,
+                title=title,
+                category=category,
+                key_place=place,
+                severity=severity,
+                sensitive=sensitive,
+                occurred_at=t(0),
+                description=f"{school.name}{title}，存在安全隐患，需要整改。",
+            )
             created += 1
             if final == "reported":
                 continue
@@ -139,18 +161,30 @@ def build_hazards(people) -> int:
                 continue
             doer = p["police"] if sensitive else staff
             if final in ("temporary_measures", "escalated"):
-                svc.hazard_record_temporary_measures(hazard_id=h.pk, actor=doer, occurred_at=t(2),
-                                                     measures="设置临时隔离护栏，安排保安高峰时段值守。")
+                svc.hazard_record_temporary_measures(
+                    hazard_id=h.pk, actor=doer, occurred_at=t(2), measures="设置临时隔离护栏，安排保安高峰时段值守。"
+                )
             if final == "escalated":
-                svc.hazard_escalate(hazard_id=h.pk, actor=handler, occurred_at=t(3),
-                                    reason="涉及多部门执法，学校和教育部门无法独立解决。")
+                svc.hazard_escalate(
+                    hazard_id=h.pk,
+                    actor=handler,
+                    occurred_at=t(3),
+                    reason="涉及多部门执法，学校和教育部门无法独立解决。",
+                )
                 continue
             if final == "temporary_measures":
                 continue
-            svc.hazard_report_rectified(hazard_id=h.pk, actor=doer, occurred_at=t(4), evidence=[photo()],
-                                        description="已完成整改，更换管道并经燃气公司检测合格。")
+            svc.hazard_report_rectified(
+                hazard_id=h.pk,
+                actor=doer,
+                occurred_at=t(4),
+                evidence=[photo()],
+                description="已完成整改，更换管道并经燃气公司检测合格。",
+            )
             if final == "verified":
-                svc.hazard_verify(hazard_id=h.pk, actor=p["supervisor"], occurred_at=t(5), result="现场核查整改到位，同意销号。")
+                svc.hazard_verify(
+                    hazard_id=h.pk, actor=p["supervisor"], occurred_at=t(5), result="现场核查整改到位，同意销号。"
+                )
     return created
 
 

@@ -6,35 +6,87 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('casework', '0001_initial'),
+        ("casework", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('chain', models.CharField(max_length=80, verbose_name='审计链')),
-                ('kind', models.CharField(choices=[('review.viewed', '查看倒查报告'), ('review.exported_pdf', '导出倒查报告（PDF）'), ('review.exported_xlsx', '导出倒查报告（Excel）'), ('findings.viewed', '查看审计线索'), ('hazard.as_of_viewed', '查看隐患历史时点'), ('chains.verified', '校验审计链')], max_length=40, verbose_name='事件')),
-                ('actor_role', models.CharField(blank=True, choices=[('school_staff', '学校安全员'), ('police_station', '派出所民警'), ('district_officer', '区教育局安全干部'), ('supervisor', '督导验收员'), ('party_committee', '党委政府协调'), ('city_admin', '市级管理员'), ('auditor', '审计（倒查）')], max_length=20, verbose_name='角色')),
-                ('occurred_at', models.DateTimeField(verbose_name='时间')),
-                ('subject', models.CharField(blank=True, max_length=200, verbose_name='对象')),
-                ('params', models.JSONField(blank=True, default=dict, verbose_name='参数')),
-                ('seq', models.PositiveBigIntegerField()),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64)),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('actor_unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='casework.orgunit', verbose_name='操作单位')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("chain", models.CharField(max_length=80, verbose_name="审计链")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("review.viewed", "查看倒查报告"),
+                            ("review.exported_pdf", "导出倒查报告（PDF）"),
+                            ("review.exported_xlsx", "导出倒查报告（Excel）"),
+                            ("findings.viewed", "查看审计线索"),
+                            ("hazard.as_of_viewed", "查看隐患历史时点"),
+                            ("chains.verified", "校验审计链"),
+                        ],
+                        max_length=40,
+                        verbose_name="事件",
+                    ),
+                ),
+                (
+                    "actor_role",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("school_staff", "学校安全员"),
+                            ("police_station", "派出所民警"),
+                            ("district_officer", "区教育局安全干部"),
+                            ("supervisor", "督导验收员"),
+                            ("party_committee", "党委政府协调"),
+                            ("city_admin", "市级管理员"),
+                            ("auditor", "审计（倒查）"),
+                        ],
+                        max_length=20,
+                        verbose_name="角色",
+                    ),
+                ),
+                ("occurred_at", models.DateTimeField(verbose_name="时间")),
+                ("subject", models.CharField(blank=True, max_length=200, verbose_name="对象")),
+                ("params", models.JSONField(blank=True, default=dict, verbose_name="参数")),
+                ("seq", models.PositiveBigIntegerField()),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "actor_unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="casework.orgunit",
+                        verbose_name="操作单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '审计事件',
-                'verbose_name_plural': '审计事件',
-                'ordering': ['occurred_at', 'id'],
-                'indexes': [models.Index(fields=['actor', 'occurred_at'], name='auditevent_actor_time'), models.Index(fields=['kind', 'occurred_at'], name='auditevent_kind_time')],
-                'constraints': [models.UniqueConstraint(fields=('chain', 'seq'), name='auditevent_unique_chain_position')],
+                "verbose_name": "审计事件",
+                "verbose_name_plural": "审计事件",
+                "ordering": ["occurred_at", "id"],
+                "indexes": [
+                    models.Index(fields=["actor", "occurred_at"], name="auditevent_actor_time"),
+                    models.Index(fields=["kind", "occurred_at"], name="auditevent_kind_time"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("chain", "seq"), name="auditevent_unique_chain_position")
+                ],
             },
         ),
     ]

@@ -5,6 +5,7 @@ closes raw SQL and QuerySet.update()/delete() too. TRUNCATE is not covered (it n
 owner's TRUNCATE privilege, which the application's role should not hold in production). On any other
 database this migration does nothing; the hash chains detect tampering everywhere.
 """
+
 from django.db import migrations
 
 TABLES = ["casework_hazardtransition", "casework_auditevent"]
@@ -14,14 +15,17 @@ FUNCTION = "casework_audit_append_only"
 def create_triggers(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    schema_editor.execute(f"""
+    schema_editor.execute(
+        f"""
         CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
             RAISE EXCEPTION 'audit table % is append-only: % refused', TG_TABLE_NAME, TG_OP
                 USING ERRCODE = 'insufficient_privilege';
         END;
         $$;
-    """, params=None)  # no parameters: the % in RAISE stays as written
+    """,
+        params=None,
+    )  # no parameters: the % in RAISE stays as written
     for table in TABLES:
         schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table};")
         schema_editor.execute(

@@ -1,4 +1,5 @@
 """Load the checklist catalogue of seeds 004 and 000 (word for word); editable afterwards in the admin."""
+
 from django.db import migrations
 
 

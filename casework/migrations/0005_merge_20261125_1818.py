@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('casework', '0002_working_day_calendar'),
-        ('casework', '0004_merge_0002_form_submission_0003_checklist_catalogue'),
+        ("casework", "0002_working_day_calendar"),
+        ("casework", "0004_merge_0002_form_submission_0003_checklist_catalogue"),
     ]
 
-    operations = [
-    ]
+    operations = []

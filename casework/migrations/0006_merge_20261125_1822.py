@@ -4,12 +4,10 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('casework', '0002_listings'),
-        ('casework', '0003_audit_append_only_pg'),
-        ('casework', '0005_merge_20261125_1818'),
+        ("casework", "0002_listings"),
+        ("casework", "0003_audit_append_only_pg"),
+        ("casework", "0005_merge_20261125_1818"),
     ]
 
-    operations = [
-    ]
+    operations = []

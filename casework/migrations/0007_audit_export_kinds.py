@@ -4,15 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('casework', '0006_merge_20261125_1822'),
+        ("casework", "0006_merge_20261125_1822"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='kind',
-            field=models.CharField(choices=[('review.viewed', '查看倒查报告'), ('review.exported_pdf', '导出倒查报告（PDF）'), ('review.exported_xlsx', '导出倒查报告（Excel）'), ('findings.viewed', '查看审计线索'), ('hazard.as_of_viewed', '查看隐患历史时点'), ('chains.verified', '校验审计链'), ('ledger.exported', '导出隐患台账'), ('listings.exported', '导出挂牌督办台账'), ('report.rendered', '生成报表')], max_length=40, verbose_name='事件'),
+            model_name="auditevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("review.viewed", "查看倒查报告"),
+                    ("review.exported_pdf", "导出倒查报告（PDF）"),
+                    ("review.exported_xlsx", "导出倒查报告（Excel）"),
+                    ("findings.viewed", "查看审计线索"),
+                    ("hazard.as_of_viewed", "查看隐患历史时点"),
+                    ("chains.verified", "校验审计链"),
+                    ("ledger.exported", "导出隐患台账"),
+                    ("listings.exported", "导出挂牌督办台账"),
+                    ("report.rendered", "生成报表"),
+                ],
+                max_length=40,
+                verbose_name="事件",
+            ),
         ),
     ]

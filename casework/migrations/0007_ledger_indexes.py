@@ -5,23 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('casework', '0006_merge_20261125_1822'),
+        ("casework", "0006_merge_20261125_1822"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='hazard',
-            index=models.Index(fields=['district', '-reported_at', '-id'], name='hazard_district_reported'),
+            model_name="hazard",
+            index=models.Index(fields=["district", "-reported_at", "-id"], name="hazard_district_reported"),
         ),
         migrations.AddIndex(
-            model_name='hazard',
-            index=models.Index(fields=['district', 'deadline', '-id'], name='hazard_district_deadline'),
+            model_name="hazard",
+            index=models.Index(fields=["district", "deadline", "-id"], name="hazard_district_deadline"),
         ),
         migrations.AddIndex(
-            model_name='hazard',
-            index=models.Index(fields=['city', 'deadline', '-id'], name='hazard_city_deadline'),
+            model_name="hazard",
+            index=models.Index(fields=["city", "deadline", "-id"], name="hazard_city_deadline"),
         ),
     ]

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('casework', '0007_audit_export_kinds'),
-        ('casework', '0007_ledger_indexes'),
+        ("casework", "0007_audit_export_kinds"),
+        ("casework", "0007_ledger_indexes"),
     ]
 
-    operations = [
-    ]
+    operations = []

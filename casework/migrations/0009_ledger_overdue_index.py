@@ -5,15 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('casework', '0008_merge_0007_audit_export_kinds_0007_ledger_indexes'),
+        ("casework", "0008_merge_0007_audit_export_kinds_0007_ledger_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='hazard',
-            index=models.Index(fields=['district', 'state', 'deadline', 'sensitive'], name='hazard_district_state_deadline'),
+            model_name="hazard",
+            index=models.Index(
+                fields=["district", "state", "deadline", "sensitive"], name="hazard_district_state_deadline"
+            ),
         ),
     ]

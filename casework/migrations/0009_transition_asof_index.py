@@ -8,6 +8,7 @@ index-only scan, no sort, no heap) and SQLite from a covering index. It lives in
 PostgreSQL keeps the extra columns out of the key (INCLUDE), which SQLite cannot, so the two spell it
 differently; the model's state is unchanged.
 """
+
 from django.db import migrations
 
 NAME = "transition_district_hazard_asof"
@@ -17,11 +18,13 @@ def create(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(
             f"CREATE INDEX IF NOT EXISTS {NAME} ON casework_hazardtransition "
-            "(district_id, hazard_id, id DESC) INCLUDE (occurred_at, recorded_at, to_state)")
+            "(district_id, hazard_id, id DESC) INCLUDE (occurred_at, recorded_at, to_state)"
+        )
     else:
         schema_editor.execute(
             f"CREATE INDEX IF NOT EXISTS {NAME} ON casework_hazardtransition "
-            "(district_id, hazard_id, id, occurred_at, recorded_at, to_state)")
+            "(district_id, hazard_id, id, occurred_at, recorded_at, to_state)"
+        )
 
 
 def drop(apps, schema_editor):
@@ -29,7 +32,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("casework", "0008_merge_0007_audit_export_kinds_0007_ledger_indexes"),
     ]

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('casework', '0009_ledger_overdue_index'),
-        ('casework', '0009_transition_asof_index'),
+        ("casework", "0009_ledger_overdue_index"),
+        ("casework", "0009_transition_asof_index"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -5,15 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('casework', '0010_merge_ledger_overdue_transition_asof'),
+        ("casework", "0010_merge_ledger_overdue_transition_asof"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='hazardtransition',
-            index=models.Index(condition=models.Q(('name', 'escalate')), fields=['district', 'hazard'], name='transition_escalations'),
+            model_name="hazardtransition",
+            index=models.Index(
+                condition=models.Q(("name", "escalate")), fields=["district", "hazard"], name="transition_escalations"
+            ),
         ),
     ]

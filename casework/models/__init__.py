@@ -1,17 +1,7 @@
 """The domain's models, one module per area; import them from here."""
-from .org import Membership, OrgKind, OrgUnit, Role, SchoolKind
-from .hazard import (
-    Category,
-    DeadlineBasis,
-    Evidence,
-    Hazard,
-    HazardState,
-    KeyPlace,
-    Severity,
-    Urgency,
-)
-from .transition import AuditChainHead, HazardTransition
-from .submission import FormSubmission
+
+from .audit_event import AuditEvent, AuditEventKind
+from .calendar import HolidayOverride
 from .campaign import (
     Campaign,
     CampaignPhase,
@@ -29,30 +19,31 @@ from .campaign import (
     SchoolReturn,
     YesNo,
 )
-from .calendar import HolidayOverride
+from .hazard import (
+    Category,
+    DeadlineBasis,
+    Evidence,
+    Hazard,
+    HazardState,
+    KeyPlace,
+    Severity,
+    Urgency,
+)
 from .listing import Listing, ListingLevel, ListingProgressReport, ListingReminder, ListingState, MissedProgressReport
-from .audit_event import AuditEvent, AuditEventKind
+from .org import Membership, OrgKind, OrgUnit, Role, SchoolKind
+from .submission import FormSubmission
+from .transition import AuditChainHead, HazardTransition
 
 __all__ = [
-    "Campaign",
-    "CampaignPhase",
-    "ChecklistCategory",
-    "ChecklistItem",
-    "ChecklistSource",
-    "Inspection",
-    "InspectionKind",
-    "InspectionResult",
-    "InspectionStatus",
-    "Presence",
-    "PresenceOrNA",
-    "ResultOutcome",
-    "ReturnStatus",
-    "SchoolReturn",
-    "YesNo",
     "AuditChainHead",
     "AuditEvent",
     "AuditEventKind",
+    "Campaign",
+    "CampaignPhase",
     "Category",
+    "ChecklistCategory",
+    "ChecklistItem",
+    "ChecklistSource",
     "DeadlineBasis",
     "Evidence",
     "FormSubmission",
@@ -60,6 +51,10 @@ __all__ = [
     "HazardState",
     "HazardTransition",
     "HolidayOverride",
+    "Inspection",
+    "InspectionKind",
+    "InspectionResult",
+    "InspectionStatus",
     "KeyPlace",
     "Listing",
     "ListingLevel",
@@ -70,8 +65,14 @@ __all__ = [
     "MissedProgressReport",
     "OrgKind",
     "OrgUnit",
+    "Presence",
+    "PresenceOrNA",
+    "ResultOutcome",
+    "ReturnStatus",
     "Role",
     "SchoolKind",
+    "SchoolReturn",
     "Severity",
     "Urgency",
+    "YesNo",
 ]

@@ -3,6 +3,7 @@
 Append-only and hash-chained like the transition records, on chains of their own (one per city),
 so that an export or a review cannot be made to disappear from the record unseen.
 """
+
 from django.conf import settings
 from django.db import models
 
@@ -30,11 +31,13 @@ class AuditEventQuerySet(AppendOnlyQuerySet):
 class AuditEvent(models.Model):
     chain = models.CharField("审计链", max_length=80)
     kind = models.CharField("事件", max_length=40, choices=AuditEventKind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT, related_name="+"
+    )
     actor_role = models.CharField("角色", max_length=20, choices=Role.choices, blank=True)
-    actor_unit = models.ForeignKey(OrgUnit, verbose_name="操作单位", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    actor_unit = models.ForeignKey(
+        OrgUnit, verbose_name="操作单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     occurred_at = models.DateTimeField("时间")
     subject = models.CharField("对象", max_length=200, blank=True)
     params = models.JSONField("参数", default=dict, blank=True)

@@ -1,4 +1,5 @@
 """The working-day calendar's local knowledge: holidays and make-up workdays city_admin maintains."""
+
 from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -15,7 +16,9 @@ class HolidayOverride(models.Model):
     date = models.DateField("日期", unique=True)
     is_workday = models.BooleanField("上班", help_text="勾选：调休上班；不勾选：放假休息")
     name = models.CharField("名称", max_length=60, help_text="如：春节、国庆节、春节调休上班")
-    source = models.CharField("依据", max_length=200, blank=True, help_text="如：国务院办公厅关于2027年部分节假日安排的通知")
+    source = models.CharField(
+        "依据", max_length=200, blank=True, help_text="如：国务院办公厅关于2027年部分节假日安排的通知"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="录入人", on_delete=models.PROTECT, related_name="+"
     )

@@ -6,6 +6,7 @@ item; each failed item becomes exactly one hazard. The school's return (seed 000
 by the school and confirmed by its own police station; its hazard counts are computed from the
 ledger, never typed.
 """
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -32,7 +33,10 @@ class ChecklistCategory(models.Model):
     number = models.CharField("序号", max_length=20, blank=True)
     position = models.PositiveIntegerField("排序", default=0)
     hazard_category = models.CharField(
-        "对应隐患类别", max_length=30, choices=Category.choices, default=Category.OTHER,
+        "对应隐患类别",
+        max_length=30,
+        choices=Category.choices,
+        default=Category.OTHER,
         help_text="不合格项生成隐患时使用的类别（条目可单独指定）",
     )
     active = models.BooleanField("启用", default=True)
@@ -92,8 +96,13 @@ class ChecklistItem(models.Model):
 class Campaign(models.Model):
     """A city campaign: its issuing document, period, phases, statistics cut-off and report due date."""
 
-    city = models.ForeignKey(OrgUnit, verbose_name="市", on_delete=models.PROTECT, related_name="campaigns",
-                             limit_choices_to={"kind": "city"})
+    city = models.ForeignKey(
+        OrgUnit,
+        verbose_name="市",
+        on_delete=models.PROTECT,
+        related_name="campaigns",
+        limit_choices_to={"kind": "city"},
+    )
     code = models.SlugField("代码", max_length=60, unique=True)
     name = models.CharField("名称", max_length=200)
     issuing_document = models.CharField("印发文件", max_length=300)
@@ -108,8 +117,14 @@ class Campaign(models.Model):
         ChecklistCategory, verbose_name="使用的检查表", blank=True, related_name="campaigns"
     )
     active = models.BooleanField("有效", default=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="创建人", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="创建人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     history = HistoricalRecords(m2m_fields=[checklist_categories])
@@ -164,9 +179,16 @@ class InspectionStatus(models.TextChoices):
 class Inspection(SchoolPlacedMixin, models.Model):
     """A check of one school within a campaign; an unannounced visit stays hidden from the school until recorded."""
 
-    campaign = models.ForeignKey(Campaign, verbose_name="专项整治", on_delete=models.PROTECT, related_name="inspections")
-    school = models.ForeignKey(OrgUnit, verbose_name="学校", on_delete=models.PROTECT, related_name="inspections",
-                               limit_choices_to={"kind": "school"})
+    campaign = models.ForeignKey(
+        Campaign, verbose_name="专项整治", on_delete=models.PROTECT, related_name="inspections"
+    )
+    school = models.ForeignKey(
+        OrgUnit,
+        verbose_name="学校",
+        on_delete=models.PROTECT,
+        related_name="inspections",
+        limit_choices_to={"kind": "school"},
+    )
     # Denormalised like Hazard's, for one-equality scoping.
     district = models.ForeignKey(OrgUnit, verbose_name="辖市区", on_delete=models.PROTECT, related_name="+")
     city = models.ForeignKey(OrgUnit, verbose_name="市", on_delete=models.PROTECT, related_name="+")
@@ -177,12 +199,19 @@ class Inspection(SchoolPlacedMixin, models.Model):
     key_places = models.JSONField("检查的重点场所", default=list, blank=True)
     summary = models.TextField("检查情况", blank=True)
 
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="创建人", on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="创建人", on_delete=models.PROTECT, related_name="+"
+    )
     created_by_unit = models.ForeignKey(OrgUnit, verbose_name="检查单位", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="录入人", null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="录入人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     recorded_at = models.DateTimeField("录入时间", null=True, blank=True)
 
     history = HistoricalRecords()
@@ -225,7 +254,11 @@ class InspectionResult(models.Model):
     note = models.TextField("说明", blank=True)
     key_place = models.CharField("重点部位", max_length=30, choices=KeyPlace.choices, blank=True)
     hazard = models.OneToOneField(
-        "casework.Hazard", verbose_name="生成的隐患", null=True, blank=True, on_delete=models.PROTECT,
+        "casework.Hazard",
+        verbose_name="生成的隐患",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="inspection_result",
     )
 
@@ -286,13 +319,19 @@ class SchoolReturn(SchoolPlacedMixin, models.Model):
     """
 
     campaign = models.ForeignKey(Campaign, verbose_name="专项整治", on_delete=models.PROTECT, related_name="returns")
-    school = models.ForeignKey(OrgUnit, verbose_name="单位名称", on_delete=models.PROTECT, related_name="school_returns",
-                               limit_choices_to={"kind": "school"})
+    school = models.ForeignKey(
+        OrgUnit,
+        verbose_name="单位名称",
+        on_delete=models.PROTECT,
+        related_name="school_returns",
+        limit_choices_to={"kind": "school"},
+    )
     district = models.ForeignKey(OrgUnit, verbose_name="辖市区", on_delete=models.PROTECT, related_name="+")
     city = models.ForeignKey(OrgUnit, verbose_name="市", on_delete=models.PROTECT, related_name="+")
     # The school's local police station when the return was started (属地派出所), kept for the district table.
-    police_station = models.ForeignKey(OrgUnit, verbose_name="属地派出所", on_delete=models.PROTECT, related_name="+",
-                                       null=True, blank=True)
+    police_station = models.ForeignKey(
+        OrgUnit, verbose_name="属地派出所", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     status = models.CharField("状态", max_length=20, choices=ReturnStatus.choices, default=ReturnStatus.DRAFT)
     filled_on = models.DateField("填表日期", null=True, blank=True)
 
@@ -301,60 +340,88 @@ class SchoolReturn(SchoolPlacedMixin, models.Model):
     task_force_head = models.CharField("专班负责人", max_length=100, blank=True)
     holiday_duty_roster = models.CharField("学校假期是否有值班表", max_length=10, choices=YesNo.choices, blank=True)
     leader_on_duty = models.CharField("领导是否带班", max_length=10, choices=YesNo.choices, blank=True)
-    gate_patrol_rules_sound = models.CharField("门卫、巡查、隐患排查制度是否健全", max_length=10, choices=YesNo.choices,
-                                               blank=True)
+    gate_patrol_rules_sound = models.CharField(
+        "门卫、巡查、隐患排查制度是否健全", max_length=10, choices=YesNo.choices, blank=True
+    )
     guards_count = models.PositiveIntegerField("保安员人数", null=True, blank=True)
     certified_guards_count = models.PositiveIntegerField("保安员持证上岗人数", null=True, blank=True)
     overage_guards_count = models.PositiveIntegerField("超龄保安员人数", null=True, blank=True)
-    video_retention_30_days = models.CharField("视频监控保存天数是否达30天", max_length=10, choices=YesNo.choices,
-                                               blank=True)
+    video_retention_30_days = models.CharField(
+        "视频监控保存天数是否达30天", max_length=10, choices=YesNo.choices, blank=True
+    )
     camera_count = models.PositiveIntegerField("视频探头数量", null=True, blank=True)
-    perimeter_intrusion_alarm = models.CharField("围墙周界有无防入侵报警系统", max_length=10, choices=Presence.choices,
-                                                 blank=True)
-    key_area_intrusion_alarm = models.CharField("重点要害部位有无防入侵报警", max_length=10, choices=Presence.choices,
-                                                blank=True)
+    perimeter_intrusion_alarm = models.CharField(
+        "围墙周界有无防入侵报警系统", max_length=10, choices=Presence.choices, blank=True
+    )
+    key_area_intrusion_alarm = models.CharField(
+        "重点要害部位有无防入侵报警", max_length=10, choices=Presence.choices, blank=True
+    )
     panic_button_gate = models.CharField("一键报警有无（门卫）", max_length=10, choices=Presence.choices, blank=True)
-    panic_button_dormitory = models.CharField("一键报警有无（学生宿舍，无宿舍填“/”）", max_length=10,
-                                              choices=PresenceOrNA.choices, blank=True)
-    tech_systems_working = models.CharField("技防系统是否全部正常运行", max_length=10, choices=YesNo.choices, blank=True)
+    panic_button_dormitory = models.CharField(
+        "一键报警有无（学生宿舍，无宿舍填“/”）", max_length=10, choices=PresenceOrNA.choices, blank=True
+    )
+    tech_systems_working = models.CharField(
+        "技防系统是否全部正常运行", max_length=10, choices=YesNo.choices, blank=True
+    )
     barriers = models.CharField("隔离栏有无", max_length=10, choices=Presence.choices, blank=True)
-    anti_ramming_facilities = models.CharField("硬质防冲撞设施有无", max_length=10, choices=Presence.choices, blank=True)
+    anti_ramming_facilities = models.CharField(
+        "硬质防冲撞设施有无", max_length=10, choices=Presence.choices, blank=True
+    )
     bollards = models.CharField("升降柱有无", max_length=10, choices=Presence.choices, blank=True)
-    electrical_fire_campaign = models.CharField("是否开展电气火灾安全综合治理", max_length=10, choices=YesNo.choices,
-                                                blank=True)
+    electrical_fire_campaign = models.CharField(
+        "是否开展电气火灾安全综合治理", max_length=10, choices=YesNo.choices, blank=True
+    )
     electrical_fire_rectification = models.TextField("电器火灾隐患整改情况", blank=True)
-    chemicals_three_precautions = models.CharField("危险化学品安全管理三防措施是否落实", max_length=10,
-                                                   choices=YesNo.choices, blank=True)
+    chemicals_three_precautions = models.CharField(
+        "危险化学品安全管理三防措施是否落实", max_length=10, choices=YesNo.choices, blank=True
+    )
     school_bus_hazards = models.TextField("校车等安全隐患情况（无校车等用“/”）", blank=True)
     holiday_safety_education = models.TextField("假期学生安全教育情况", blank=True)
     holiday_activities_count = models.PositiveIntegerField("假期师生团体活动次数", null=True, blank=True)
     holiday_activities_people = models.PositiveIntegerField("假期师生团体活动总人数", null=True, blank=True)
-    holiday_activities_led_by_leader = models.CharField("安全是否由校级领导直接负责", max_length=10,
-                                                        choices=YesNo.choices, blank=True)
+    holiday_activities_led_by_leader = models.CharField(
+        "安全是否由校级领导直接负责", max_length=10, choices=YesNo.choices, blank=True
+    )
     work_report = models.TextField("排查整改工作情况报告", blank=True)
     principal_name = models.CharField("校长", max_length=50, blank=True)
 
     # -- the police station's part
     surrounding_order_problems = models.TextField("校园周边治安乱点情况", blank=True)
-    surrounding_problems_rectified = models.CharField("是否整改", max_length=10, choices=YesNo.choices, blank=True,
-                                                      help_text="汇总表（区）中校园周边治安乱点是否整改")
+    surrounding_problems_rectified = models.CharField(
+        "是否整改", max_length=10, choices=YesNo.choices, blank=True, help_text="汇总表（区）中校园周边治安乱点是否整改"
+    )
     instability_factors = models.TextField("涉校不稳定因素情况", blank=True)
     instability_factors_unresolved = models.TextField("涉校不稳定因素情况（未解决）", blank=True)
     sensitive_notes = models.TextField(
-        "涉及保密、敏感信息", blank=True, help_text="经公安机关研判后直接报市公安局，本表不填写；仅公安、市级管理员和审计可见"
+        "涉及保密、敏感信息",
+        blank=True,
+        help_text="经公安机关研判后直接报市公安局，本表不填写；仅公安、市级管理员和审计可见",
     )
     police_chief_name = models.CharField("所长", max_length=50, blank=True)
 
     # -- who did what, when
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="创建人", on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="创建人", on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="提交人", null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="提交人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="确认人", null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="+")
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="确认人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])

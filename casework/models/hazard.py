@@ -1,4 +1,5 @@
 """The hazard (隐患): one safety problem at one school or its surroundings, and its evidence."""
+
 import uuid
 from datetime import date
 
@@ -64,7 +65,10 @@ class DeadlineBasis(models.TextChoices):
 class Hazard(lifecycle.fsm_transitions("state"), FSMModelMixin, SchoolPlacedMixin, models.Model):
     # Where: the school and, denormalised for one-equality scoping, its district and city.
     school = models.ForeignKey(
-        OrgUnit, verbose_name="学校", on_delete=models.PROTECT, related_name="hazards",
+        OrgUnit,
+        verbose_name="学校",
+        on_delete=models.PROTECT,
+        related_name="hazards",
         limit_choices_to={"kind": "school"},
     )
     district = models.ForeignKey(OrgUnit, verbose_name="辖市区", on_delete=models.PROTECT, related_name="+")
@@ -103,11 +107,19 @@ class Hazard(lifecycle.fsm_transitions("state"), FSMModelMixin, SchoolPlacedMixi
 
     # Where it was found, when it came from an inspection's failed checklist item (casework.models.campaign).
     inspection = models.ForeignKey(
-        "casework.Inspection", verbose_name="来源检查", null=True, blank=True, on_delete=models.PROTECT,
+        "casework.Inspection",
+        verbose_name="来源检查",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="hazards",
     )
     checklist_item = models.ForeignKey(
-        "casework.ChecklistItem", verbose_name="检查条目", null=True, blank=True, on_delete=models.PROTECT,
+        "casework.ChecklistItem",
+        verbose_name="检查条目",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="hazards",
     )
 

@@ -5,6 +5,7 @@ the school's periodic progress reports (进展报告), the authority's reminders
 periods the due checks found, and its delisting (摘牌) decision. Every event is also appended to the
 hazard's hash-chained transition log, so the hazard's timeline and the audit chain include it.
 """
+
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -48,26 +49,37 @@ class Listing(FSMModelMixin, models.Model):
     funding = models.CharField("整改资金", max_length=200)
     contingency_plan = models.TextField("应急预案")
     supervising_officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="督办责任人", on_delete=models.PROTECT, related_name="supervised_listings"
+        settings.AUTH_USER_MODEL,
+        verbose_name="督办责任人",
+        on_delete=models.PROTECT,
+        related_name="supervised_listings",
     )
     progress_interval_days = models.PositiveIntegerField(
         "进展报告周期（天）", default=7, validators=[MinValueValidator(1), MaxValueValidator(90)]
     )
 
     state = FSMField("状态", default=ListingState.ACTIVE, choices=ListingState.choices, protected=True)
-    listed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="挂牌人", on_delete=models.PROTECT,
-                                  related_name="+")
+    listed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="挂牌人", on_delete=models.PROTECT, related_name="+"
+    )
 
     # Raised to the level above when past its required date (district listing → city dashboard), once.
     raised_at = models.DateTimeField("上提时间", null=True, blank=True)
-    raised_to = models.ForeignKey(OrgUnit, verbose_name="上提至", null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="+")
+    raised_to = models.ForeignKey(
+        OrgUnit, verbose_name="上提至", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     delisting_decision_number = models.CharField("摘牌文号", max_length=100, blank=True)
     delisted_on = models.DateField("摘牌日期", null=True, blank=True)
     delisting_reason = models.TextField("摘牌理由", blank=True)
-    delisted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="摘牌人", null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
+    delisted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="摘牌人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     created_at = models.DateTimeField("录入时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
@@ -80,10 +92,13 @@ class Listing(FSMModelMixin, models.Model):
         ordering = ["required_by", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["hazard", "level"], condition=models.Q(state="active"), name="listing_one_active_per_level",
+                fields=["hazard", "level"],
+                condition=models.Q(state="active"),
+                name="listing_one_active_per_level",
             ),
             models.CheckConstraint(
-                condition=models.Q(required_by__gte=models.F("listed_on")), name="listing_required_after_listed",
+                condition=models.Q(required_by__gte=models.F("listed_on")),
+                name="listing_required_after_listed",
             ),
         ]
         indexes = [
@@ -155,14 +170,16 @@ class Listing(FSMModelMixin, models.Model):
 class ListingProgressReport(models.Model):
     """A progress report (进展报告) from the school: what was done, how far, with evidence."""
 
-    listing = models.ForeignKey(Listing, verbose_name="挂牌督办", on_delete=models.PROTECT,
-                                related_name="progress_reports")
+    listing = models.ForeignKey(
+        Listing, verbose_name="挂牌督办", on_delete=models.PROTECT, related_name="progress_reports"
+    )
     work_done = models.TextField("进展情况")
     percent_complete = models.PositiveSmallIntegerField(
         "完成比例（%）", validators=[MinValueValidator(0), MaxValueValidator(100)]
     )
-    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="报告人", on_delete=models.PROTECT,
-                                    related_name="+")
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="报告人", on_delete=models.PROTECT, related_name="+"
+    )
     reported_at = models.DateTimeField("报告时间")
     # The hazard's transition record of this report; its evidence hangs there.
     transition = models.OneToOneField("casework.HazardTransition", on_delete=models.PROTECT, related_name="+")
@@ -185,8 +202,9 @@ class ListingReminder(models.Model):
 
     listing = models.ForeignKey(Listing, verbose_name="挂牌督办", on_delete=models.PROTECT, related_name="reminders")
     message = models.TextField("催办内容")
-    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="催办人", on_delete=models.PROTECT,
-                                related_name="+")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="催办人", on_delete=models.PROTECT, related_name="+"
+    )
     sent_at = models.DateTimeField("催办时间")
     transition = models.OneToOneField("casework.HazardTransition", on_delete=models.PROTECT, related_name="+")
 
@@ -202,8 +220,9 @@ class ListingReminder(models.Model):
 class MissedProgressReport(models.Model):
     """A report period that ended without a report, found by the due check (once per period)."""
 
-    listing = models.ForeignKey(Listing, verbose_name="挂牌督办", on_delete=models.PROTECT,
-                                related_name="missed_reports")
+    listing = models.ForeignKey(
+        Listing, verbose_name="挂牌督办", on_delete=models.PROTECT, related_name="missed_reports"
+    )
     due_on = models.DateField("应报日期")
     detected_at = models.DateTimeField("发现时间")
 

@@ -1,4 +1,5 @@
 """Organisations (a tree: city → district → school, stations and offices) and the roles people hold."""
+
 from django.conf import settings
 from django.db import models
 

@@ -1,4 +1,5 @@
 """One-time form tokens: a form posted twice (a double click, a resend) performs its action once."""
+
 from django.conf import settings
 from django.db import models
 

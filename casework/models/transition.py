@@ -1,4 +1,5 @@
 """The event log: one append-only, hash-chained record per transition or recorded decision."""
+
 from django.conf import settings
 from django.db import models
 
@@ -49,7 +50,9 @@ class HazardTransition(models.Model):
     name = models.CharField("操作", max_length=40)
     from_state = models.CharField("原状态", max_length=20, choices=HazardState.choices, blank=True)
     to_state = models.CharField("新状态", max_length=20, choices=HazardState.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT, related_name="+"
+    )
     actor_role = models.CharField("角色", max_length=20, choices=Role.choices)
     actor_unit = models.ForeignKey(OrgUnit, verbose_name="操作单位", on_delete=models.PROTECT, related_name="+")
     occurred_at = models.DateTimeField("发生时间")
@@ -72,8 +75,9 @@ class HazardTransition(models.Model):
             models.Index(fields=["district", "occurred_at"], name="transition_district_time"),
             models.Index(fields=["actor", "occurred_at"], name="transition_actor_time"),
             # The party committee's scope: the district's escalated hazards (casework.access).
-            models.Index(fields=["district", "hazard"], name="transition_escalations",
-                         condition=models.Q(name="escalate")),
+            models.Index(
+                fields=["district", "hazard"], name="transition_escalations", condition=models.Q(name="escalate")
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["district", "seq"], name="transition_unique_chain_position"),

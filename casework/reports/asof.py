@@ -18,6 +18,7 @@ The counts follow DESIGN.md, "Campaigns, inspections and reports":
 Which hazards take part (sensitive ones or not, whose scope) is decided by the caller's queryset,
 which comes from ``casework.access``.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -28,8 +29,8 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import CharField, F, QuerySet
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast
 from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from casework.models import Hazard, HazardState, HazardTransition
@@ -72,8 +73,10 @@ class Period:
     @property
     def bounds(self) -> tuple[datetime, datetime]:
         tz = timezone.get_current_timezone()
-        return (timezone.make_aware(datetime.combine(self.start, time.min), tz),
-                timezone.make_aware(datetime.combine(self.end, time.max), tz))
+        return (
+            timezone.make_aware(datetime.combine(self.start, time.min), tz),
+            timezone.make_aware(datetime.combine(self.end, time.max), tz),
+        )
 
 
 @dataclass(frozen=True)
@@ -93,8 +96,12 @@ class Counts:
         return self.rectified / self.total if self.total else None
 
     def __add__(self, other: Counts) -> Counts:
-        return Counts(self.total + other.total, self.rectified + other.rectified,
-                      self.pending + other.pending, self.overdue + other.overdue)
+        return Counts(
+            self.total + other.total,
+            self.rectified + other.rectified,
+            self.pending + other.pending,
+            self.overdue + other.overdue,
+        )
 
     @classmethod
     def sum(cls, items: Iterable[Counts]) -> Counts:
@@ -119,16 +126,19 @@ def _in_period(hazards: QuerySet[Hazard], period: Period | None) -> QuerySet[Haz
 # that covers the columns it needs (migration 0009); SQLite with MAX(id) and its "bare column" rule (the
 # other columns come from the row holding the maximum); other databases with ROW_NUMBER().
 
+
 def _compile(queryset: QuerySet) -> tuple[str, tuple]:
     sql, params = queryset.query.get_compiler(queryset.db).as_sql()
     return sql, tuple(params)
 
 
-def _records_for(hazards: QuerySet[Hazard], moment: Moment, period: Period | None,
-                 district_id: int | None) -> QuerySet[HazardTransition]:
+def _records_for(
+    hazards: QuerySet[Hazard], moment: Moment, period: Period | None, district_id: int | None
+) -> QuerySet[HazardTransition]:
     """The visible records of the log, narrowed to one district (or to the districts of ``hazards``)."""
     records = HazardTransition.objects.using(hazards.db).filter(
-        occurred_at__lte=moment.as_of, recorded_at__lte=moment.known_at)
+        occurred_at__lte=moment.as_of, recorded_at__lte=moment.known_at
+    )
     if district_id is not None:
         return records.filter(district_id=district_id)
     return records.filter(district_id__in=_in_period(hazards, period).order_by().values("district_id"))
@@ -140,15 +150,22 @@ def _last_per_hazard(records: QuerySet[HazardTransition], *columns: str, **expre
     names = [*columns, *expressions]
     vendor = connections[records.db].vendor
     if vendor == "postgresql":
-        return _compile(records.order_by("hazard_id", "-id").distinct("hazard_id")
-                        .values("hazard_id", *columns, **expressions))
+        return _compile(
+            records.order_by("hazard_id", "-id").distinct("hazard_id").values("hazard_id", *columns, **expressions)
+        )
     inner, params = _compile(records.order_by().values("hazard_id", "id", *columns, **expressions))
     if vendor == "sqlite":
         # The bare columns of a MAX() aggregate come from the row holding the maximum (SQLite documents it).
-        return (f"SELECT r.hazard_id, {', '.join(f'r.{n}' for n in names)}, MAX(r.id) AS last_id "
-                f"FROM ({inner}) r GROUP BY r.hazard_id", params)
-    return (f"SELECT w.hazard_id, {', '.join(f'w.{n}' for n in names)} FROM (SELECT r.*, ROW_NUMBER() OVER "
-            f"(PARTITION BY r.hazard_id ORDER BY r.id DESC) AS rn FROM ({inner}) r) w WHERE w.rn = 1", params)
+        return (
+            f"SELECT r.hazard_id, {', '.join(f'r.{n}' for n in names)}, MAX(r.id) AS last_id "
+            f"FROM ({inner}) r GROUP BY r.hazard_id",
+            params,
+        )
+    return (
+        f"SELECT w.hazard_id, {', '.join(f'w.{n}' for n in names)} FROM (SELECT r.*, ROW_NUMBER() OVER "
+        f"(PARTITION BY r.hazard_id ORDER BY r.id DESC) AS rn FROM ({inner}) r) w WHERE w.rn = 1",
+        params,
+    )
 
 
 def _scope(hazards: QuerySet[Hazard], period: Period | None, keys: Sequence[str]) -> tuple[str, tuple]:
@@ -166,8 +183,9 @@ def _run(sql: str, params: Sequence, using: str) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _states_then(hazards: QuerySet[Hazard], moment: Moment, period: Period | None, district_id: int | None,
-                 keys: Sequence[str]) -> tuple[str, tuple]:
+def _states_then(
+    hazards: QuerySet[Hazard], moment: Moment, period: Period | None, district_id: int | None, keys: Sequence[str]
+) -> tuple[str, tuple]:
     """FROM clause: the hazards counted (``h``) joined to the state each was in at the moment (``s.to_state``).
     Hazards with no visible record (not yet reported, or not yet entered) drop out of the join."""
     scope, scope_params = _scope(hazards, period, keys)
@@ -179,8 +197,15 @@ def _key_column(by: str) -> str:
     return "s.to_state" if by == "state" else f"h.asof_{by}"
 
 
-def counts_by(hazards: QuerySet[Hazard], moment: Moment, period: Period | None = None, *,
-              by: str = "school", district_id: int | None = None, overdue: bool = True) -> dict[int | str, Counts]:
+def counts_by(
+    hazards: QuerySet[Hazard],
+    moment: Moment,
+    period: Period | None = None,
+    *,
+    by: str = "school",
+    district_id: int | None = None,
+    overdue: bool = True,
+) -> dict[int | str, Counts]:
     """Counts per school (or district, category, severity, state) as of the moment: one grouped query.
 
     ``by`` names a field of the hazard. Overdue counts are added from a second grouped query unless
@@ -195,14 +220,24 @@ def counts_by(hazards: QuerySet[Hazard], moment: Moment, period: Period | None =
     rows = _run(
         f"SELECT {key}, COUNT(CASE WHEN s.to_state <> %s THEN 1 END), COUNT(CASE WHEN s.to_state = %s THEN 1 END), "
         f"COUNT(CASE WHEN s.to_state = %s THEN 1 END) FROM {source} GROUP BY {key}",
-        (HazardState.CLOSED_INVALID, HazardState.VERIFIED, HazardState.RECTIFIED) + params, hazards.db)
+        (HazardState.CLOSED_INVALID, HazardState.VERIFIED, HazardState.RECTIFIED) + params,
+        hazards.db,
+    )
     late = overdue_by(hazards, moment, period, by=by, district_id=district_id) if overdue else {}
-    return {k: Counts(total=total, rectified=rectified, pending=pending, overdue=late.get(k, 0))
-            for k, total, rectified, pending in rows}
+    return {
+        k: Counts(total=total, rectified=rectified, pending=pending, overdue=late.get(k, 0))
+        for k, total, rectified, pending in rows
+    }
 
 
-def overdue_by(hazards: QuerySet[Hazard], moment: Moment, period: Period | None = None, *,
-               by: str = "school", district_id: int | None = None) -> dict[int | str, int]:
+def overdue_by(
+    hazards: QuerySet[Hazard],
+    moment: Moment,
+    period: Period | None = None,
+    *,
+    by: str = "school",
+    district_id: int | None = None,
+) -> dict[int | str, int]:
     """The number of hazards overdue at the moment, per school (or another hazard field, or state): open
     for rectification then, and the deadline then (named by the last visible record that set one)
     before the cut-off day. One grouped query."""
@@ -211,7 +246,8 @@ def overdue_by(hazards: QuerySet[Hazard], moment: Moment, period: Period | None 
         source, params = _states_then(hazards, moment, period, district_id, keys)
         setters = _records_for(hazards, moment, period, district_id).filter(name__in=DEADLINE_SETTERS)
         deadlines, deadline_params = _last_per_hazard(
-            setters, deadline=Cast(KT("payload__deadline"), output_field=CharField()))
+            setters, deadline=Cast(KT("payload__deadline"), output_field=CharField())
+        )
     except EmptyResultSet:
         return {}
     states = ", ".join(["%s"] * len(OVERDUE_STATES))
@@ -220,12 +256,19 @@ def overdue_by(hazards: QuerySet[Hazard], moment: Moment, period: Period | None 
         f"SELECT {key}, COUNT(*) FROM {source} INNER JOIN ({deadlines}) d ON d.hazard_id = h.asof_id "
         # ISO dates compare as text in both SQLite and PostgreSQL.
         f"WHERE s.to_state IN ({states}) AND d.deadline < %s GROUP BY {key}",
-        params + deadline_params + tuple(OVERDUE_STATES) + (moment.cutoff_date.isoformat(),), hazards.db)
+        params + deadline_params + tuple(OVERDUE_STATES) + (moment.cutoff_date.isoformat(),),
+        hazards.db,
+    )
     return dict(rows)
 
 
-def cube(hazards: QuerySet[Hazard], moment: Moment, period: Period | None = None, *,
-         dims: Sequence[str] = ("district", "category", "severity")) -> list[dict]:
+def cube(
+    hazards: QuerySet[Hazard],
+    moment: Moment,
+    period: Period | None = None,
+    *,
+    dims: Sequence[str] = ("district", "category", "severity"),
+) -> list[dict]:
     """Counts per combination of hazard fields and state at the moment, for the statistics page.
 
     Each row: the dims' values (hazard fields), ``state`` (as of the moment) and ``n``. One grouped query;
@@ -236,13 +279,15 @@ def cube(hazards: QuerySet[Hazard], moment: Moment, period: Period | None = None
     except EmptyResultSet:
         return []
     columns = [f"h.asof_{dim}" for dim in dims] + ["s.to_state"]
-    rows = _run(f"SELECT {', '.join(columns)}, COUNT(*) FROM {source} GROUP BY {', '.join(columns)}",
-                params, hazards.db)
+    rows = _run(
+        f"SELECT {', '.join(columns)}, COUNT(*) FROM {source} GROUP BY {', '.join(columns)}", params, hazards.db
+    )
     return [dict(zip([*dims, "state", "n"], row)) for row in rows]
 
 
-def hazard_ids_as_of(hazards: QuerySet[Hazard], moment: Moment, period: Period | None = None,
-                     *, states: Iterable[str] | None = None) -> RawSQL:
+def hazard_ids_as_of(
+    hazards: QuerySet[Hazard], moment: Moment, period: Period | None = None, *, states: Iterable[str] | None = None
+) -> RawSQL:
     """The ids of the hazards existing at the moment (optionally in the given states then), as a subquery
     for ``pk__in``."""
     try:

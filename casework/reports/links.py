@@ -3,6 +3,7 @@
 Only for users who may draw up the campaign's reports (``casework.access``); the report pages check
 again. A school's own 附件1 is linked directly when the user may render it for that school.
 """
+
 from urllib.parse import urlencode
 
 from django.urls import reverse
@@ -16,12 +17,15 @@ def campaign_report_links(user, campaign, *, school=None, district=None) -> dict
     if not report_campaigns_for(user).filter(pk=campaign.pk).exists():
         return None
     query = {"campaign": campaign.pk}
-    links = {"index": reverse("reports:index") + "?" + urlencode(query),
-             "statistics": reverse("reports:statistics") + "?" + urlencode(query)}
+    links = {
+        "index": reverse("reports:index") + "?" + urlencode(query),
+        "statistics": reverse("reports:statistics") + "?" + urlencode(query),
+    }
     units = report_units_for(user)
     for form, unit, kind in (("school", school, OrgKind.SCHOOL), ("district", district, OrgKind.DISTRICT)):
         if unit is not None and units.filter(pk=unit.pk, kind=kind).exists():
-            links[form] = {fmt: reverse("reports:render") + "?" + urlencode(query | {"form": form, "unit": unit.pk,
-                                                                                    "format": fmt})
-                           for fmt in ("pdf", "xlsx")}
+            links[form] = {
+                fmt: reverse("reports:render") + "?" + urlencode(query | {"form": form, "unit": unit.pk, "format": fmt})
+                for fmt in ("pdf", "xlsx")
+            }
     return links

@@ -4,6 +4,7 @@ Each figure carries the ledger query (``/hazards/?…``) that lists the hazards 
 filters today's rows: its list matches a figure's hazards exactly for the dimension and the period,
 and by state as they are now (a figure as of an earlier cut-off may since have moved on).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -47,7 +48,8 @@ def _ledger(**params) -> str:
 
 def _row(label: str, counts: Counts, base: dict) -> StatRow:
     return StatRow(
-        label=label, counts=counts,
+        label=label,
+        counts=counts,
         total=Figure(counts.total, _ledger(**base)),
         rectified=Figure(counts.rectified, _ledger(**base, state=HazardState.VERIFIED)),
         pending=Figure(counts.pending, _ledger(**base, state=HazardState.RECTIFIED)),
@@ -56,30 +58,36 @@ def _row(label: str, counts: Counts, base: dict) -> StatRow:
     )
 
 
-def campaign_statistics(*, hazards: QuerySet[Hazard], units: QuerySet[OrgUnit], moment: Moment,
-                        period: Period) -> dict:
+def campaign_statistics(*, hazards: QuerySet[Hazard], units: QuerySet[OrgUnit], moment: Moment, period: Period) -> dict:
     """The tables of the statistics page; ``hazards`` and ``units`` come from casework.access."""
     reported_to = min(period.end, moment.cutoff_date)
     base = {"reported_from": period.start.isoformat(), "reported_to": reported_to.isoformat()}
 
     by_district = counts_by(hazards, moment, period, by="district")
     names = dict(units.filter(pk__in=list(by_district)).values_list("pk", "name"))
-    districts = [_row(names.get(pk, str(pk)), c, base | {"district": pk})
-                 for pk, c in sorted(by_district.items(), key=lambda kv: names.get(kv[0], ""))]
+    districts = [
+        _row(names.get(pk, str(pk)), c, base | {"district": pk})
+        for pk, c in sorted(by_district.items(), key=lambda kv: names.get(kv[0], ""))
+    ]
 
     def by_choice(field: str, choices) -> list[StatRow]:
         counts = counts_by(hazards, moment, period, by=field)
-        return [_row(label, counts[value], base | {field: value}) for value, label in choices.choices
-                if value in counts]
+        return [
+            _row(label, counts[value], base | {field: value}) for value, label in choices.choices if value in counts
+        ]
 
     states = {}
     for row in cube(hazards, moment, period, dims=()):
         states[row["state"]] = states.get(row["state"], 0) + row["n"]
     overdue_states = overdue_by(hazards, moment, period, by="state")
     by_state = [
-        {"label": label, "count": Figure(states[value], _ledger(**base, state=value)),
-         "overdue": Figure(overdue_states.get(value, 0), _ledger(**base, state=value, overdue=1))}
-        for value, label in HazardState.choices if value in states
+        {
+            "label": label,
+            "count": Figure(states[value], _ledger(**base, state=value)),
+            "overdue": Figure(overdue_states.get(value, 0), _ledger(**base, state=value, overdue=1)),
+        }
+        for value, label in HazardState.choices
+        if value in states
     ]
     total = Counts.sum(by_district.values())
     return {
@@ -110,11 +118,16 @@ def listing_statistics(*, hazards: QuerySet[Hazard], today=None, limit: int = 50
     listings = reverse("listings:ledger")
     active = Listing.objects.filter(hazard__in=hazards, state=ListingState.ACTIVE)
     counts = {row["level"]: row["n"] for row in active.values("level").annotate(n=models.Count("pk")).order_by()}
-    overdue = (active.filter(required_by__lt=today, hazard__state__in=OPEN_STATES)
-               .select_related("hazard", "hazard__school", "district").order_by("required_by", "pk"))
+    overdue = (
+        active.filter(required_by__lt=today, hazard__state__in=OPEN_STATES)
+        .select_related("hazard", "hazard__school", "district")
+        .order_by("required_by", "pk")
+    )
     return ListingFigures(
-        by_level=[(label, Figure(counts.get(level, 0), f"{listings}?{urlencode({'level': level})}"))
-                  for level, label in ListingLevel.choices],
+        by_level=[
+            (label, Figure(counts.get(level, 0), f"{listings}?{urlencode({'level': level})}"))
+            for level, label in ListingLevel.choices
+        ],
         active=Figure(sum(counts.values()), listings),
         overdue=Figure(overdue.count(), f"{listings}?overdue=1"),
         overdue_listings=list(overdue[:limit]),

@@ -3,6 +3,7 @@
 A pure function returning bytes. Numbers are stored as numbers, so the workbook sums and the PDF
 print the same figures; the moments and the fingerprint sit under the table as on the PDF.
 """
+
 from io import BytesIO
 
 from openpyxl import Workbook
@@ -51,8 +52,9 @@ def render(report: Report) -> bytes:
 
     def line(row: int, text: str, *, size: float = 10.5, center: bool = False, height: float | None = None):
         ws.cell(row=row, column=1, value=text).font = Font(name=FONT, size=size)
-        ws.cell(row=row, column=1).alignment = Alignment(horizontal="center" if center else "left",
-                                                         vertical="center", wrap_text=True)
+        ws.cell(row=row, column=1).alignment = Alignment(
+            horizontal="center" if center else "left", vertical="center", wrap_text=True
+        )
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
         if height:
             ws.row_dimensions[row].height = height
@@ -72,13 +74,15 @@ def render(report: Report) -> bytes:
             sr = top + gr
             target = ws.cell(row=sr, column=gc, value=cell.value if cell.value != "" else (cell.hint or None))
             target.font = bold if (cell.label and report.kind != "school") else font
-            target.alignment = Alignment(horizontal="left" if cell.height > 1 else "center", vertical="center",
-                                         wrap_text=True)
+            target.alignment = Alignment(
+                horizontal="left" if cell.height > 1 else "center", vertical="center", wrap_text=True
+            )
             if cell.label:
                 target.fill = LABEL_FILL
             if cell.colspan > 1 or cell.rowspan > 1:
-                ws.merge_cells(start_row=sr, start_column=gc, end_row=sr + cell.rowspan - 1,
-                               end_column=gc + cell.colspan - 1)
+                ws.merge_cells(
+                    start_row=sr, start_column=gc, end_row=sr + cell.rowspan - 1, end_column=gc + cell.colspan - 1
+                )
             for rr in range(sr, sr + cell.rowspan):
                 for cc in range(gc, gc + cell.colspan):
                     ws.cell(row=rr, column=cc).border = BORDER

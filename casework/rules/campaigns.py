@@ -30,12 +30,15 @@ R, RS, IS = Role, ReturnStatus, InspectionStatus
 RETURN_STEPS = {
     "return_start": Step("开始填报报表", frozenset(), RS.DRAFT, frozenset({R.SCHOOL_STAFF})),
     "return_save": Step("保存报表", frozenset({RS.DRAFT}), None, frozenset({R.SCHOOL_STAFF}), refused="学校不能再修改"),
-    "return_submit": Step("学校提交报表", frozenset({RS.DRAFT}), RS.SUBMITTED, frozenset({R.SCHOOL_STAFF}),
-                          refused="不能提交"),
-    "return_confirm": Step("派出所确认报表", frozenset({RS.SUBMITTED}), RS.CONFIRMED,
-                           frozenset({R.POLICE_STATION}), refused="不能确认"),
-    "return_send_back": Step("派出所退回报表", frozenset({RS.SUBMITTED}), RS.DRAFT,
-                             frozenset({R.POLICE_STATION}), refused="不能退回"),
+    "return_submit": Step(
+        "学校提交报表", frozenset({RS.DRAFT}), RS.SUBMITTED, frozenset({R.SCHOOL_STAFF}), refused="不能提交"
+    ),
+    "return_confirm": Step(
+        "派出所确认报表", frozenset({RS.SUBMITTED}), RS.CONFIRMED, frozenset({R.POLICE_STATION}), refused="不能确认"
+    ),
+    "return_send_back": Step(
+        "派出所退回报表", frozenset({RS.SUBMITTED}), RS.DRAFT, frozenset({R.POLICE_STATION}), refused="不能退回"
+    ),
 }
 
 # An inspection is planned, then its results are recorded once (who inspects: casework.access.INSPECTION_ROLES).

@@ -30,8 +30,9 @@ class Placement:
 
 
 # Rows that belong to a school (hazards, inspections, returns): the district and city are copied onto them.
-SCHOOL_PLACED = Placement(school="school_id", police_station="school__police_station_id", district="district_id",
-                          city="city_id")
+SCHOOL_PLACED = Placement(
+    school="school_id", police_station="school__police_station_id", district="district_id", city="city_id"
+)
 # School units themselves (OrgUnit rows of kind school).
 SCHOOL_UNIT = Placement(school="pk", police_station="police_station_id", district="district_id", city="city_id")
 
@@ -85,8 +86,11 @@ def membership_scope_covers(m: Membership, place: Place) -> bool:
     kinds = ROLE_UNIT_KINDS.get(m.role, ())
     if OrgKind.PARTY_COMMITTEE in kinds:
         unit = m.org_unit
-        return unit.kind == OrgKind.PARTY_COMMITTEE and unit.district_id is not None and (
-            unit.district_id == place.district_id)
+        return (
+            unit.kind == OrgKind.PARTY_COMMITTEE
+            and unit.district_id is not None
+            and (unit.district_id == place.district_id)
+        )
     return any(getattr(place, f"{_KIND_FIELD[kind]}_id") == m.org_unit_id for kind in kinds if kind in _KIND_FIELD)
 
 

@@ -2,6 +2,7 @@
 
 All of them start from the scoped querysets of casework.access.
 """
+
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -27,7 +28,6 @@ from casework.models import (
     OrgKind,
     OrgUnit,
     ReturnStatus,
-    Role,
     SchoolReturn,
 )
 from casework.reports.asof import Moment, counts_by, hazard_ids_as_of
@@ -46,8 +46,11 @@ def current_phase(campaign: Campaign, today: date | None = None) -> CampaignPhas
 def campaign_checklist(campaign: Campaign) -> list[tuple[ChecklistCategory, list[ChecklistItem]]]:
     """The campaign's active checklist, by category, sub-items after their item."""
     categories = campaign.checklist_categories.filter(active=True).order_by("source", "position", "id")
-    items = (ChecklistItem.objects.filter(category__in=categories, active=True)
-             .select_related("parent", "category").order_by("position", "id"))
+    items = (
+        ChecklistItem.objects.filter(category__in=categories, active=True)
+        .select_related("parent", "category")
+        .order_by("position", "id")
+    )
     by_category: dict[int, list[ChecklistItem]] = defaultdict(list)
     tops = [i for i in items if i.parent_id is None]
     children: dict[int, list[ChecklistItem]] = defaultdict(list)
@@ -75,8 +78,11 @@ class HazardCounts:
 def campaign_moment(campaign: Campaign, *, cutoff: date | None = None, known_at: datetime | None = None) -> Moment:
     """The moment a campaign's figures are taken at: the end of the cut-off day (default: the campaign's
     statistics cut-off, else its last day), as entered by ``known_at`` (default: now) — as the reports do."""
-    as_of = (default_as_of(campaign) if cutoff is None else
-             timezone.make_aware(datetime.combine(cutoff, time(23, 59, 59)), timezone.get_current_timezone()))
+    as_of = (
+        default_as_of(campaign)
+        if cutoff is None
+        else timezone.make_aware(datetime.combine(cutoff, time(23, 59, 59)), timezone.get_current_timezone())
+    )
     return Moment.at(as_of, known_at)
 
 
@@ -85,8 +91,9 @@ def _campaign_scope(campaign: Campaign, *, include_sensitive: bool) -> QuerySet[
     return hazards if include_sensitive else hazards.filter(sensitive=False)
 
 
-def campaign_hazards(campaign: Campaign, *, cutoff: date | None = None, known_at: datetime | None = None,
-                     include_sensitive: bool = False) -> QuerySet[Hazard]:
+def campaign_hazards(
+    campaign: Campaign, *, cutoff: date | None = None, known_at: datetime | None = None, include_sensitive: bool = False
+) -> QuerySet[Hazard]:
     """The hazards a campaign counts: reported within its period and visible at the moment, not closed
     invalid by then (casework.reports.asof, the one definition)."""
     moment = campaign_moment(campaign, cutoff=cutoff, known_at=known_at)
@@ -95,8 +102,14 @@ def campaign_hazards(campaign: Campaign, *, cutoff: date | None = None, known_at
     return Hazard.objects.filter(pk__in=hazard_ids_as_of(scope, moment, campaign_period(campaign), states=counted))
 
 
-def hazard_counts_by_school(campaign: Campaign, school_ids, *, cutoff: date | None = None,
-                            known_at: datetime | None = None, include_sensitive: bool = False) -> dict[int, HazardCounts]:
+def hazard_counts_by_school(
+    campaign: Campaign,
+    school_ids,
+    *,
+    cutoff: date | None = None,
+    known_at: datetime | None = None,
+    include_sensitive: bool = False,
+) -> dict[int, HazardCounts]:
     """排查出的总隐患数 / 隐患整改数 / 待验收 per school, as of the cut-off.
 
     The figures come from ``casework.reports.asof.counts_by`` — the same function the 附件1/附件2 forms
@@ -121,11 +134,17 @@ def return_side_for(user) -> str:
     return default_report_side(user)
 
 
-def return_hazard_counts(user, school_return: SchoolReturn, *, cutoff: date | None = None,
-                         known_at: datetime | None = None) -> HazardCounts:
+def return_hazard_counts(
+    user, school_return: SchoolReturn, *, cutoff: date | None = None, known_at: datetime | None = None
+) -> HazardCounts:
     """The counts printed on a return: sensitive hazards only on the police side's copy."""
-    return school_hazard_counts(school_return.campaign, school_return.school, cutoff=cutoff, known_at=known_at,
-                                include_sensitive=return_side_for(user) == ReportSide.POLICE)
+    return school_hazard_counts(
+        school_return.campaign,
+        school_return.school,
+        cutoff=cutoff,
+        known_at=known_at,
+        include_sensitive=return_side_for(user) == ReportSide.POLICE,
+    )
 
 
 # ---- progress -------------------------------------------------------------------------------------
@@ -175,22 +194,37 @@ class DistrictProgress:
 def campaign_progress(user, campaign: Campaign, today: date | None = None) -> list[DistrictProgress]:
     """Per district and school the user may see: inspections recorded, returns submitted/confirmed, late ones."""
     today = today or timezone.localdate()
-    schools = (org_units_visible_to(user).filter(kind=OrgKind.SCHOOL, city_id=campaign.city_id)
-               .select_related("district").order_by("district__name", "name"))
+    schools = (
+        org_units_visible_to(user)
+        .filter(kind=OrgKind.SCHOOL, city_id=campaign.city_id)
+        .select_related("district")
+        .order_by("district__name", "name")
+    )
     schools = list(schools)
     ids = [s.pk for s in schools]
-    kinds = (inspections_visible_to(user).filter(campaign=campaign, school_id__in=ids, status=InspectionStatus.RECORDED)
-             .values("school_id", "kind").annotate(n=Count("id")))
+    kinds = (
+        inspections_visible_to(user)
+        .filter(campaign=campaign, school_id__in=ids, status=InspectionStatus.RECORDED)
+        .values("school_id", "kind")
+        .annotate(n=Count("id"))
+    )
     inspected: dict[int, dict] = defaultdict(dict)
     for row in kinds:
         inspected[row["school_id"]][row["kind"]] = row["n"]
-    returns = {r.school_id: r for r in returns_visible_to(user).filter(campaign=campaign, school_id__in=ids)
-               .select_related("campaign")}
+    returns = {
+        r.school_id: r
+        for r in returns_visible_to(user).filter(campaign=campaign, school_id__in=ids).select_related("campaign")
+    }
     districts: dict[int, DistrictProgress] = {}
     for school in schools:
         ret = returns.get(school.pk)
         late = ret.is_late(today) if ret else (campaign.report_due is not None and today > campaign.report_due)
-        row = SchoolProgress(school=school, inspections=sum(inspected[school.pk].values()),
-                             by_kind=inspected[school.pk], school_return=ret, late=late)
+        row = SchoolProgress(
+            school=school,
+            inspections=sum(inspected[school.pk].values()),
+            by_kind=inspected[school.pk],
+            school_return=ret,
+            late=late,
+        )
         districts.setdefault(school.district_id, DistrictProgress(district=school.district)).schools.append(row)
     return list(districts.values())

@@ -1,4 +1,5 @@
 """The ledger (台账): the scoped, filtered, sorted list of hazards."""
+
 from dataclasses import dataclass
 from datetime import date
 
@@ -59,7 +60,9 @@ def ledger_for(user, filters: LedgerFilters, *, today: date | None = None) -> Qu
     if filters.q:
         qs = qs.filter(Q(title__icontains=filters.q) | Q(description__icontains=filters.q))
     if filters.reporter:
-        qs = qs.filter(Q(reported_by__username=filters.reporter) | Q(reported_by__first_name__icontains=filters.reporter))
+        qs = qs.filter(
+            Q(reported_by__username=filters.reporter) | Q(reported_by__first_name__icontains=filters.reporter)
+        )
     if filters.reported_from:
         qs = qs.filter(reported_at__date__gte=filters.reported_from)
     if filters.reported_to:
@@ -76,10 +79,28 @@ COUNT_CAP = 1000
 
 # What a ledger row shows, fetched as plain values: building 50 hazards and 100 org units as model
 # instances was most of the page's data time at province scale (issue 10).
-ROW_FIELDS = ("pk", "title", "sensitive", "category", "key_place", "severity", "state", "deadline", "reported_at",
-              "school__name", "district__name")
-_LABELS = {name: dict(choices.choices) for name, choices in
-           (("category", Category), ("key_place", KeyPlace), ("severity", Severity), ("state", HazardState))}
+ROW_FIELDS = (
+    "pk",
+    "title",
+    "sensitive",
+    "category",
+    "key_place",
+    "severity",
+    "state",
+    "deadline",
+    "reported_at",
+    "school__name",
+    "district__name",
+)
+_LABELS = {
+    name: dict(choices.choices)
+    for name, choices in (
+        ("category", Category),
+        ("key_place", KeyPlace),
+        ("severity", Severity),
+        ("state", HazardState),
+    )
+}
 
 
 def _label_of(name: str) -> property:
@@ -94,12 +115,35 @@ class LedgerRow:
     as the page prints them (the reporting time in local time), so the template only prints attributes.
     """
 
-    __slots__ = ("pk", "title", "sensitive", "category", "key_place", "severity", "state", "deadline",
-                 "reported_at", "school_name", "district_name", "is_overdue")
+    __slots__ = (
+        "category",
+        "deadline",
+        "district_name",
+        "is_overdue",
+        "key_place",
+        "pk",
+        "reported_at",
+        "school_name",
+        "sensitive",
+        "severity",
+        "state",
+        "title",
+    )
 
     def __init__(self, values, today: date):
-        (self.pk, self.title, self.sensitive, self.category, self.key_place, self.severity, self.state,
-         self.deadline, self.reported_at, self.school_name, self.district_name) = values
+        (
+            self.pk,
+            self.title,
+            self.sensitive,
+            self.category,
+            self.key_place,
+            self.severity,
+            self.state,
+            self.deadline,
+            self.reported_at,
+            self.school_name,
+            self.district_name,
+        ) = values
         self.is_overdue = Hazard.is_overdue(self, today)
 
     @property
@@ -186,8 +230,9 @@ def _capped_count(hazards: QuerySet[Hazard], cap: int) -> RawSQL:
     return RawSQL(f"SELECT COUNT(*) FROM ({sql}) ledger_capped", params)
 
 
-def ledger_page(hazards: QuerySet[Hazard], number=None, *, per_page: int = PER_PAGE,
-                cap: int = COUNT_CAP, today: date | None = None) -> LedgerPage:
+def ledger_page(
+    hazards: QuerySet[Hazard], number=None, *, per_page: int = PER_PAGE, cap: int = COUNT_CAP, today: date | None = None
+) -> LedgerPage:
     """Page ``number`` (1-based; a bad or too-large number falls back like Django's ``get_page``).
 
     One query: the page's rows as ``LedgerRow`` (plus one row to learn whether another page follows),
@@ -199,8 +244,11 @@ def ledger_page(hazards: QuerySet[Hazard], number=None, *, per_page: int = PER_P
         count_of = _capped_count(hazards, cap)
     except EmptyResultSet:  # a scope or filter that can match nothing (no membership, a contradiction)
         return LedgerPage(object_list=[], number=1, per_page=per_page, has_next=False, count=0, capped=False)
-    rows = list(hazards.annotate(ledger_count=count_of)
-                .values_list(*ROW_FIELDS, "ledger_count")[(number - 1) * per_page: number * per_page + 1])
+    rows = list(
+        hazards.annotate(ledger_count=count_of).values_list(*ROW_FIELDS, "ledger_count")[
+            (number - 1) * per_page : number * per_page + 1
+        ]
+    )
     if not rows and number > 1:
         count = hazards.order_by()[: cap + 1].count()
         last = max(1, -(-min(count, cap) // per_page))
@@ -208,5 +256,11 @@ def ledger_page(hazards: QuerySet[Hazard], number=None, *, per_page: int = PER_P
     count = rows[0][-1] if rows else 0
     has_next = len(rows) > per_page
     object_list = [LedgerRow(values[:-1], today) for values in rows[:per_page]]
-    return LedgerPage(object_list=object_list, number=number, per_page=per_page, has_next=has_next,
-                      count=min(count, cap), capped=count > cap)
+    return LedgerPage(
+        object_list=object_list,
+        number=number,
+        per_page=per_page,
+        has_next=has_next,
+        count=min(count, cap),
+        capped=count > cap,
+    )

@@ -1,4 +1,5 @@
 """The listed-cases ledger (挂牌督办台账) and dashboard: scoped through casework.access, annotated once."""
+
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -23,8 +24,11 @@ class ListingFilters:
 def _count(model, **filters):
     return Coalesce(
         Subquery(
-            model.objects.filter(listing=OuterRef("pk"), **filters).order_by().values("listing")
-            .annotate(n=Count("pk")).values("n"),
+            model.objects.filter(listing=OuterRef("pk"), **filters)
+            .order_by()
+            .values("listing")
+            .annotate(n=Count("pk"))
+            .values("n"),
             output_field=IntegerField(),
         ),
         Value(0),
@@ -89,14 +93,16 @@ def listing_rows(listings, *, today: date | None = None) -> list[ListingRow]:
     for listing in listings:
         last_day = timezone.localdate(listing.last_report_at) if listing.last_report_at else None
         active_open = listing.is_active and listing.hazard.state in OPEN_STATES
-        rows.append(ListingRow(
-            listing=listing,
-            days_left=listing.days_left(today),
-            overdue=listing.is_overdue(today),
-            missing_since=listing.report_missing_since(last_day, today),
-            next_due=listing.next_report_due(today) if active_open else None,
-            last_report_day=last_day,
-        ))
+        rows.append(
+            ListingRow(
+                listing=listing,
+                days_left=listing.days_left(today),
+                overdue=listing.is_overdue(today),
+                missing_since=listing.report_missing_since(last_day, today),
+                next_due=listing.next_report_due(today) if active_open else None,
+                last_report_day=last_day,
+            )
+        )
     return rows
 
 

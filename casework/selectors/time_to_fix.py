@@ -16,6 +16,7 @@ and make-up workdays included). Per group: the count, the median (the mean of th
 for an even count) and the 90th percentile by the nearest-rank method (the smallest value with at
 least 90 % of the values at or below it).
 """
+
 from __future__ import annotations
 
 import math
@@ -27,8 +28,8 @@ from datetime import date, datetime
 from django.utils import timezone
 
 from casework.access import hazards_visible_to
-from casework.workdays import WorkingCalendar, coverage_warning
 from casework.models import Category, HazardTransition, SchoolKind
+from casework.workdays import WorkingCalendar, coverage_warning
 
 INTERVALS = (
     ("report_to_assign", "上报 → 交办"),
@@ -63,8 +64,13 @@ class Figure:
     def of(cls, durations: list[tuple[int, int]]) -> Figure:
         calendar_days = [c for c, _ in durations]
         working_days = [w for _, w in durations]
-        return cls(len(durations), median(calendar_days), percentile_nearest_rank(calendar_days, 90),
-                   median(working_days), percentile_nearest_rank(working_days, 90))
+        return cls(
+            len(durations),
+            median(calendar_days),
+            percentile_nearest_rank(calendar_days, 90),
+            median(working_days),
+            percentile_nearest_rank(working_days, 90),
+        )
 
 
 @dataclass
@@ -132,8 +138,14 @@ def _moments(events) -> dict[int, _Moments]:
     return found
 
 
-def time_to_fix_for(user, *, period_start: date, period_end: date, as_of: datetime,
-                    dimensions: tuple[str, ...] = ("district", "school_kind", "category")) -> TimeToFix:
+def time_to_fix_for(
+    user,
+    *,
+    period_start: date,
+    period_end: date,
+    as_of: datetime,
+    dimensions: tuple[str, ...] = ("district", "school_kind", "category"),
+) -> TimeToFix:
     """The time-to-fix figures of the hazards ``user`` may see, for a campaign period and a cut-off."""
     hazards = list(
         hazards_visible_to(user)
@@ -173,8 +185,10 @@ def time_to_fix_for(user, *, period_start: date, period_end: date, as_of: dateti
     counted = [h for h in hazards if h.pk in durations_of]
 
     def row(label: str, group) -> Row:
-        figures = {key: Figure.of([durations_of[h.pk][key] for h in group if key in durations_of[h.pk]])
-                   for key, _ in INTERVALS}
+        figures = {
+            key: Figure.of([durations_of[h.pk][key] for h in group if key in durations_of[h.pk]])
+            for key, _ in INTERVALS
+        }
         return Row(label=label, hazards=len(group), figures=figures)
 
     tables = {}
@@ -183,5 +197,11 @@ def time_to_fix_for(user, *, period_start: date, period_end: date, as_of: dateti
         for h in counted:
             groups[labels[dim](h)].append(h)
         tables[dim] = [row(label, groups[label]) for label in sorted(groups, key=_ORDER[dim])]
-    return TimeToFix(period_start=period_start, period_end=period_end, as_of=as_of, total=row("合计", counted),
-                     tables=tables, uncovered_years=sorted(calendar.uncovered_years))
+    return TimeToFix(
+        period_start=period_start,
+        period_end=period_end,
+        as_of=as_of,
+        total=row("合计", counted),
+        tables=tables,
+        uncovered_years=sorted(calendar.uncovered_years),
+    )

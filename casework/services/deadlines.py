@@ -4,6 +4,7 @@ A deadline given in working days is resolved once, when it is set (assignment, c
 change of deadline), from the local date (Asia/Shanghai) of that transition's moment; the hazard
 stores the resulting date, the basis and N. See ``casework.workdays`` for how days are counted.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,10 +16,10 @@ from django.utils import timezone
 
 from casework import errors
 from casework.access import ensure_can_maintain_calendar
-from casework.workdays import MAX_WORKING_DAYS, WorkingCalendar
 from casework.errors import TransitionRefused
 from casework.locks import lock_object
 from casework.models import DeadlineBasis, HolidayOverride
+from casework.workdays import MAX_WORKING_DAYS, WorkingCalendar
 
 
 # ---- deadlines -----------------------------------------------------------------------------------
@@ -31,8 +32,11 @@ class ResolvedDeadline:
 
     def payload(self) -> dict:
         """What the transition record keeps about the deadline."""
-        values = {"deadline": self.date.isoformat(), "deadline_basis": self.basis,
-                  "deadline_working_days": self.working_days}
+        values = {
+            "deadline": self.date.isoformat(),
+            "deadline_basis": self.basis,
+            "deadline_working_days": self.working_days,
+        }
         if self.warning:
             values["deadline_warning"] = self.warning
         return values
@@ -46,19 +50,27 @@ class DeadlineSpec:
     working_days: int | None = None
 
     @classmethod
-    def of(cls, *, deadline: date | None = None, deadline_working_days: int | None = None,
-           field: str = "deadline", label: str = "整改时限") -> DeadlineSpec | None:
+    def of(
+        cls,
+        *,
+        deadline: date | None = None,
+        deadline_working_days: int | None = None,
+        field: str = "deadline",
+        label: str = "整改时限",
+    ) -> DeadlineSpec | None:
         """Check the two keywords; ``None`` when neither is given (the caller decides if required)."""
         if deadline is not None and deadline_working_days is not None:
             raise TransitionRefused(
-                f"{label}请填写具体日期或工作日数，二者只能选其一。", code=errors.INVALID_VALUE,
+                f"{label}请填写具体日期或工作日数，二者只能选其一。",
+                code=errors.INVALID_VALUE,
                 fields={field: "日期和工作日数只能选其一"},
             )
         if deadline_working_days is not None:
             n = deadline_working_days
             if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_WORKING_DAYS:
                 raise TransitionRefused(
-                    f"工作日数应为 1 至 {MAX_WORKING_DAYS} 之间的整数。", code=errors.INVALID_VALUE,
+                    f"工作日数应为 1 至 {MAX_WORKING_DAYS} 之间的整数。",
+                    code=errors.INVALID_VALUE,
                     fields={"deadline_working_days": f"请填写 1 至 {MAX_WORKING_DAYS} 之间的整数"},
                 )
             return cls(working_days=n)
@@ -74,8 +86,9 @@ class DeadlineSpec:
             return ResolvedDeadline(date=self.date, basis=DeadlineBasis.DATE, working_days=None)
         calendar = calendar or WorkingCalendar()
         end = calendar.add_working_days(local_date(moment), self.working_days)
-        return ResolvedDeadline(date=end, basis=DeadlineBasis.WORKING_DAYS, working_days=self.working_days,
-                                warning=calendar.warning())
+        return ResolvedDeadline(
+            date=end, basis=DeadlineBasis.WORKING_DAYS, working_days=self.working_days, warning=calendar.warning()
+        )
 
 
 def local_date(moment: datetime) -> date:
@@ -89,18 +102,19 @@ def deadline_preview(*, start: date, working_days: int) -> ResolvedDeadline:
     spec = DeadlineSpec.of(deadline_working_days=working_days)
     calendar = WorkingCalendar()
     end = calendar.add_working_days(start, spec.working_days)
-    return ResolvedDeadline(date=end, basis=DeadlineBasis.WORKING_DAYS, working_days=spec.working_days,
-                            warning=calendar.warning())
+    return ResolvedDeadline(
+        date=end, basis=DeadlineBasis.WORKING_DAYS, working_days=spec.working_days, warning=calendar.warning()
+    )
 
 
 # ---- holiday overrides ---------------------------------------------------------------------------
 @transaction.atomic
-def holiday_override_set(*, actor, day: date, is_workday: bool, name: str, source: str = "",
-                         reason: str = "") -> HolidayOverride:
+def holiday_override_set(
+    *, actor, day: date, is_workday: bool, name: str, source: str = "", reason: str = ""
+) -> HolidayOverride:
     """city_admin states that ``day`` is a holiday or a make-up workday (creates or corrects the row)."""
     ensure_can_maintain_calendar(actor)
-    override, _ = _set(actor=actor, day=day, is_workday=is_workday, name=name, source=source,
-                       reason=reason or "manual")
+    override, _ = _set(actor=actor, day=day, is_workday=is_workday, name=name, source=source, reason=reason or "manual")
     return override
 
 
@@ -186,8 +200,11 @@ def parse_holiday_workbook(file) -> list[ImportRow]:
     try:
         workbook = load_workbook(file, read_only=True, data_only=True)
     except Exception:
-        raise TransitionRefused("无法读取该文件，请上传 Excel（.xlsx）文件。", code=errors.INVALID_VALUE,
-                                fields={"file": "请上传 .xlsx 文件"}) from None
+        raise TransitionRefused(
+            "无法读取该文件，请上传 Excel（.xlsx）文件。",
+            code=errors.INVALID_VALUE,
+            fields={"file": "请上传 .xlsx 文件"},
+        ) from None
     try:
         rows = list(workbook.active.iter_rows(values_only=True, max_row=MAX_IMPORT_ROWS + 2))
     finally:
@@ -198,13 +215,15 @@ def parse_holiday_workbook(file) -> list[ImportRow]:
     missing = [h for h in IMPORT_HEADERS[:3] if h not in header]
     if missing:
         raise TransitionRefused(
-            f"第 1 行应为表头：{'、'.join(IMPORT_HEADERS)}（缺少：{'、'.join(missing)}）。", code=errors.INVALID_VALUE,
+            f"第 1 行应为表头：{'、'.join(IMPORT_HEADERS)}（缺少：{'、'.join(missing)}）。",
+            code=errors.INVALID_VALUE,
             fields={"file": "表头不正确"},
         )
     col = {h: header.index(h) for h in IMPORT_HEADERS if h in header}
     if len(rows) > MAX_IMPORT_ROWS + 1:
-        raise TransitionRefused(f"一次最多导入 {MAX_IMPORT_ROWS} 行。", code=errors.INVALID_VALUE,
-                                fields={"file": "行数过多"})
+        raise TransitionRefused(
+            f"一次最多导入 {MAX_IMPORT_ROWS} 行。", code=errors.INVALID_VALUE, fields={"file": "行数过多"}
+        )
 
     def cell(row, name):
         i = col.get(name)
@@ -244,8 +263,9 @@ def parse_holiday_workbook(file) -> list[ImportRow]:
         parsed.append(ImportRow(line=line, day=day, is_workday=is_workday, name=name, source=source))
     if problems:
         shown = problems[:20] + ([f"……另有 {len(problems) - 20} 行有误"] if len(problems) > 20 else [])
-        raise TransitionRefused("导入失败，未做任何修改。" + " ".join(shown), code=errors.INVALID_VALUE,
-                                fields={"file": "\n".join(shown)})
+        raise TransitionRefused(
+            "导入失败，未做任何修改。" + " ".join(shown), code=errors.INVALID_VALUE, fields={"file": "\n".join(shown)}
+        )
     if not parsed:
         raise TransitionRefused("文件中没有可导入的行。", code=errors.INVALID_VALUE, fields={"file": "没有数据行"})
     return parsed
@@ -260,8 +280,9 @@ def holiday_overrides_import(*, actor, file, filename: str = "") -> ImportResult
     reason = f"import:{filename}"[:100] if filename else "import"
     # Lock in date order, like every multi-row write.
     for row in sorted(rows, key=lambda r: r.day):
-        _, outcome = _set(actor=actor, day=row.day, is_workday=row.is_workday, name=row.name, source=row.source,
-                          reason=reason)
+        _, outcome = _set(
+            actor=actor, day=row.day, is_workday=row.is_workday, name=row.name, source=row.source, reason=reason
+        )
         setattr(result, outcome, getattr(result, outcome) + 1)
     return result
 
@@ -281,7 +302,8 @@ def holiday_workbook_template() -> bytes:
     notes = workbook.create_sheet("填写说明")
     for line in (
         "每行一天，只填与“周一至周五上班、周末休息”不同的日子，以及法定节假日本身。",
-        "日期：如 2027-01-01；类型：放假 或 上班（调休上班）；名称：如 元旦、春节、春节调休上班；依据：通知文号（可空）。",
+        "日期：如 2027-01-01；类型：放假 或 上班（调休上班）；"
+        "名称：如 元旦、春节、春节调休上班；依据：通知文号（可空）。",
         "同一日期已录入的，导入时按本表修改；任一行有误则整表不导入。",
     ):
         notes.append([line])

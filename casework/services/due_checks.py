@@ -10,6 +10,7 @@ Other checks register in their own modules, all imported by ``casework/due_check
 discovers): listed supervision's progress reports and raising (``listing_checks``), campaign phase and
 report-due reminders (``campaign_checks``).
 """
+
 from datetime import date
 
 from django.conf import settings
@@ -57,9 +58,13 @@ def hazard_deadline_reminders(today: date) -> int:
     """Remind the school (and, when overdue, the district) of hazard deadlines; return how many queued."""
     thresholds = reminder_thresholds()
     horizon = today.toordinal() + (thresholds[0] if thresholds else -1)
-    hazards = (Hazard.objects.filter(state__in=OVERDUE_STATES, deadline__isnull=False,
-                                     deadline__lte=date.fromordinal(max(horizon, 1)))
-               .select_related("school").order_by("pk"))
+    hazards = (
+        Hazard.objects.filter(
+            state__in=OVERDUE_STATES, deadline__isnull=False, deadline__lte=date.fromordinal(max(horizon, 1))
+        )
+        .select_related("school")
+        .order_by("pk")
+    )
     queued = 0
     last_pk = 0
     while True:

@@ -1,4 +1,5 @@
 """Evidence files: type checked by content (not by name), size limited, fingerprinted."""
+
 import hashlib
 from dataclasses import dataclass
 
@@ -39,7 +40,8 @@ def check_evidence_file(upload: UploadedFile) -> CheckedFile:
     limit = settings.EVIDENCE_MAX_BYTES
     if upload.size is not None and upload.size > limit:
         raise TransitionRefused(
-            f"文件“{upload.name}”超过 {limit // (1024 * 1024)} MB 上限。", code=errors.INVALID_VALUE,
+            f"文件“{upload.name}”超过 {limit // (1024 * 1024)} MB 上限。",
+            code=errors.INVALID_VALUE,
             fields={"evidence": "文件过大"},
         )
     digest, size, head = hashlib.sha256(), 0, b""
@@ -51,22 +53,28 @@ def check_evidence_file(upload: UploadedFile) -> CheckedFile:
         size += len(chunk)
     upload.seek(0)
     if size == 0:
-        raise TransitionRefused(f"文件“{upload.name}”是空文件。", code=errors.INVALID_VALUE, fields={"evidence": "空文件"})
+        raise TransitionRefused(
+            f"文件“{upload.name}”是空文件。", code=errors.INVALID_VALUE, fields={"evidence": "空文件"}
+        )
     if size > limit:
         raise TransitionRefused(
-            f"文件“{upload.name}”超过 {limit // (1024 * 1024)} MB 上限。", code=errors.INVALID_VALUE,
+            f"文件“{upload.name}”超过 {limit // (1024 * 1024)} MB 上限。",
+            code=errors.INVALID_VALUE,
             fields={"evidence": "文件过大"},
         )
     content_type = sniff_content_type(head)
     if content_type is None:
         raise TransitionRefused(
-            f"文件“{upload.name}”不是图片（JPEG/PNG/WebP）或 PDF。", code=errors.INVALID_VALUE,
+            f"文件“{upload.name}”不是图片（JPEG/PNG/WebP）或 PDF。",
+            code=errors.INVALID_VALUE,
             fields={"evidence": "文件类型不支持"},
         )
     return CheckedFile(upload=upload, content_type=content_type, size=size, sha256=digest.hexdigest())
 
 
-def store_evidence(*, hazard: Hazard, transition: HazardTransition | None, files: list[CheckedFile], actor) -> list[Evidence]:
+def store_evidence(
+    *, hazard: Hazard, transition: HazardTransition | None, files: list[CheckedFile], actor
+) -> list[Evidence]:
     """Save checked files under random names and link them to the hazard and its transition."""
     stored = []
     for checked in files:

@@ -5,6 +5,7 @@ registers a callback here (in its ``AppConfig.ready``) and every transition serv
 ``run_after_transition`` inside its own transaction, after the transition record is written. A
 callback that raises rolls the transition back: the hazard and its follower never disagree.
 """
+
 from collections.abc import Callable
 
 from casework.models import Hazard, HazardTransition

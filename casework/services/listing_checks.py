@@ -11,6 +11,7 @@ re-checked under the lock: a second run, or two runs at once, change nothing and
 The events are recorded by the system account (actor_role "system"), at the moment the period or
 the required date lapsed, so they never block a user's entry dated before the check ran.
 """
+
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
@@ -19,7 +20,6 @@ from django.utils import timezone
 
 from casework.models import Listing, ListingLevel, ListingState, MissedProgressReport, Role
 from casework.rules.lifecycle import OPEN_STATES
-
 from notifications.due import due_check
 
 from .listings import listing_audience, lock_listing, notify_listing, record_listing_event, save_listing
@@ -64,9 +64,11 @@ def report_days_of(listing: Listing) -> set[date]:
 def check_missing_progress_reports(now: datetime) -> int:
     """Record and notify every newly missed progress-report period; return how many were found."""
     today = timezone.localdate(now)
-    candidates = Listing.objects.filter(
-        state=ListingState.ACTIVE, hazard__state__in=REPORTING_STATES, listed_on__lt=today
-    ).order_by("pk").values_list("pk", flat=True)
+    candidates = (
+        Listing.objects.filter(state=ListingState.ACTIVE, hazard__state__in=REPORTING_STATES, listed_on__lt=today)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     return sum(_detect_missed(pk, now, today) for pk in candidates)
 
 
@@ -84,23 +86,41 @@ def _detect_missed(listing_id: int, now: datetime, today: date) -> int:
     for due in new:
         MissedProgressReport.objects.create(listing=listing, due_on=due, detected_at=now)
         record_listing_event(
-            hazard, listing=listing, name="listing_report_missed", actor=actor, actor_role=SYSTEM_ROLE,
-            actor_unit=listing.authority, occurred_at=min(_lapse_moment(due), now),
-            comment=f"应于 {due:%Y-%m-%d} 前报送的督办进展未报送", payload={"due_on": due.isoformat()},
+            hazard,
+            listing=listing,
+            name="listing_report_missed",
+            actor=actor,
+            actor_role=SYSTEM_ROLE,
+            actor_unit=listing.authority,
+            occurred_at=min(_lapse_moment(due), now),
+            comment=f"应于 {due:%Y-%m-%d} 前报送的督办进展未报送",
+            payload={"due_on": due.isoformat()},
         )
-        notify_listing(listing, event="progress_missed", title="督办进展报告逾期未报", recipients=recipients,
-                       body=f"{hazard.school.name} · 应于 {due:%Y-%m-%d} 前报送进展，至今未报",
-                       dedupe_key=f"listing:{listing.pk}:progress-missed:{due.isoformat()}")
+        notify_listing(
+            listing,
+            event="progress_missed",
+            title="督办进展报告逾期未报",
+            recipients=recipients,
+            body=f"{hazard.school.name} · 应于 {due:%Y-%m-%d} 前报送进展，至今未报",
+            dedupe_key=f"listing:{listing.pk}:progress-missed:{due.isoformat()}",
+        )
     return len(new)
 
 
 def raise_overdue_listings(now: datetime) -> int:
     """Raise every district listing past its required date to the city, once; return how many were raised."""
     today = timezone.localdate(now)
-    candidates = Listing.objects.filter(
-        state=ListingState.ACTIVE, level=ListingLevel.DISTRICT, raised_at__isnull=True, required_by__lt=today,
-        hazard__state__in=OPEN_STATES,
-    ).order_by("pk").values_list("pk", flat=True)
+    candidates = (
+        Listing.objects.filter(
+            state=ListingState.ACTIVE,
+            level=ListingLevel.DISTRICT,
+            raised_at__isnull=True,
+            required_by__lt=today,
+            hazard__state__in=OPEN_STATES,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     return sum(_raise(pk, now, today) for pk in candidates)
 
 
@@ -115,15 +135,24 @@ def _raise(listing_id: int, now: datetime, today: date) -> int:
     save_listing(listing, actor=actor, reason="listing_raised")
     days = -listing.days_left(today)
     record_listing_event(
-        hazard, listing=listing, name="listing_raised", actor=actor, actor_role=SYSTEM_ROLE,
-        actor_unit=listing.authority, occurred_at=min(_lapse_moment(listing.required_by), now),
+        hazard,
+        listing=listing,
+        name="listing_raised",
+        actor=actor,
+        actor_role=SYSTEM_ROLE,
+        actor_unit=listing.authority,
+        occurred_at=min(_lapse_moment(listing.required_by), now),
         comment=f"区级挂牌督办超过要求完成时限（{listing.required_by:%Y-%m-%d}）{days} 天，上提市级督办",
         payload={"required_by": listing.required_by.isoformat(), "raised_to": hazard.city_id},
     )
-    notify_listing(listing, event="raised", title="区级挂牌督办逾期，已上提市级",
-                   recipients=listing_audience(listing, [Role.CITY_ADMIN, Role.DISTRICT_OFFICER]),
-                   body=f"{hazard.school.name} · 要求 {listing.required_by:%Y-%m-%d} 前完成，已逾期 {days} 天",
-                   dedupe_key=f"listing:{listing.pk}:raised")
+    notify_listing(
+        listing,
+        event="raised",
+        title="区级挂牌督办逾期，已上提市级",
+        recipients=listing_audience(listing, [Role.CITY_ADMIN, Role.DISTRICT_OFFICER]),
+        body=f"{hazard.school.name} · 要求 {listing.required_by:%Y-%m-%d} 前完成，已逾期 {days} 天",
+        dedupe_key=f"listing:{listing.pk}:raised",
+    )
     return 1
 
 

@@ -29,8 +29,7 @@ def notify_transition(hazard: Hazard, record: HazardTransition) -> None:
     recipients = [u for u in recipients if u.pk != record.actor_id]
     title = f"{action.notice if action else record.name}：#{hazard.pk} {hazard.title}"
     body = f"{hazard.school.name} · {record.comment}".strip(" ·")
-    notify(recipients=recipients, event=f"hazard.{record.name}", title=title, body=body,
-           url=hazard.get_absolute_url())
+    notify(recipients=recipients, event=f"hazard.{record.name}", title=title, body=body, url=hazard.get_absolute_url())
 
 
 def notify_hazard_due(hazard: Hazard, *, event: str, body: str, dedupe_key: str) -> list:
@@ -38,5 +37,11 @@ def notify_hazard_due(hazard: Hazard, *, event: str, body: str, dedupe_key: str)
     notice = NOTICES[event]
     recipients = audience(hazard, notice.audience)
     title = f"{notice.label}：#{hazard.pk} {hazard.title}"
-    return notify(recipients=recipients, event=f"hazard.{event}", title=title, body=body,
-                  url=hazard.get_absolute_url(), dedupe_key=dedupe_key)
+    return notify(
+        recipients=recipients,
+        event=f"hazard.{event}",
+        title=title,
+        body=body,
+        url=hazard.get_absolute_url(),
+        dedupe_key=dedupe_key,
+    )

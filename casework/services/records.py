@@ -22,9 +22,19 @@ def save_with_history(obj: Model, *, actor, reason: str, update_fields: list[str
         obj.save(update_fields=update_fields)
 
 
-def append_hazard_record(hazard: Hazard, *, name: str, from_state: str, actor, actor_role: str, actor_unit: OrgUnit,
-                         occurred_at: datetime, comment: str = "", payload: dict | None = None,
-                         files: list[CheckedFile] = ()) -> HazardTransition:
+def append_hazard_record(
+    hazard: Hazard,
+    *,
+    name: str,
+    from_state: str,
+    actor,
+    actor_role: str,
+    actor_unit: OrgUnit,
+    occurred_at: datetime,
+    comment: str = "",
+    payload: dict | None = None,
+    files: list[CheckedFile] = (),
+) -> HazardTransition:
     """Append one entry to the hazard's hash-chained log (its ``to_state`` is the hazard's state now) and
     store the entry's evidence; the entry's payload names the evidence by SHA-256."""
     payload = dict(payload or {})

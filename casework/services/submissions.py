@@ -1,4 +1,5 @@
 """The double-submit guard: claim a form's one-time token in the same transaction as its action."""
+
 from django.db import IntegrityError, transaction
 
 from casework.models import FormSubmission

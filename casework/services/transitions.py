@@ -5,6 +5,7 @@ state and the input, moves the django-fsm state, saves (simple-history records t
 appends the hash-chained transition record, stores evidence and queues the notifications.
 A refusal raises ``TransitionRefused`` and, the transaction rolling back, changes nothing.
 """
+
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 
@@ -40,6 +41,7 @@ from .records import append_hazard_record, save_with_history
 def wrong_state_message(hazard: Hazard, action: str) -> str:
     """The refusal of an action the hazard's state does not allow (the services and the forms say the same)."""
     return f"隐患当前状态为“{hazard.get_state_display()}”，不能{ACTIONS[action].label}。"
+
 
 # A user's clock may run a little ahead of the server's.
 CLOCK_SKEW = timedelta(minutes=2)
@@ -77,11 +79,15 @@ def _check_occurred_at(occurred_at: datetime, *, after: datetime | None) -> date
     if timezone.is_naive(occurred_at):
         occurred_at = timezone.make_aware(occurred_at)
     if occurred_at > timezone.now() + CLOCK_SKEW:
-        raise TransitionRefused("发生时间不能晚于当前时间。", code=errors.INVALID_TIME, fields={"occurred_at": "不能是将来的时间"})
+        raise TransitionRefused(
+            "发生时间不能晚于当前时间。", code=errors.INVALID_TIME, fields={"occurred_at": "不能是将来的时间"}
+        )
     if after is not None and occurred_at < after:
         shown = timezone.localtime(after).strftime("%Y-%m-%d %H:%M")
         raise TransitionRefused(
-            f"发生时间不能早于上一次流转（{shown}）。", code=errors.INVALID_TIME, fields={"occurred_at": f"应不早于 {shown}"}
+            f"发生时间不能早于上一次流转（{shown}）。",
+            code=errors.INVALID_TIME,
+            fields={"occurred_at": f"应不早于 {shown}"},
         )
     return occurred_at
 
@@ -90,7 +96,9 @@ def _check_deadline(deadline: date | None, occurred_at: datetime) -> None:
     if timezone.is_naive(occurred_at):
         occurred_at = timezone.make_aware(occurred_at)
     if deadline is not None and deadline < timezone.localdate(occurred_at):
-        raise TransitionRefused("整改时限不能早于交办日期。", code=errors.INVALID_VALUE, fields={"deadline": "时限已过"})
+        raise TransitionRefused(
+            "整改时限不能早于交办日期。", code=errors.INVALID_VALUE, fields={"deadline": "时限已过"}
+        )
 
 
 class _DeadlineInput:
@@ -129,11 +137,30 @@ def _last_occurred_at(hazard: Hazard) -> datetime | None:
 
 
 # ---- the one write path ------------------------------------------------------------------------
-def _record(hazard: Hazard, *, membership: Membership, actor, name: str, from_state: str, occurred_at: datetime,
-            comment: str, payload: dict, files: list[CheckedFile]) -> HazardTransition:
-    return append_hazard_record(hazard, name=name, from_state=from_state, actor=actor, actor_role=membership.role,
-                                actor_unit=membership.org_unit, occurred_at=occurred_at, comment=comment,
-                                payload=payload, files=files)
+def _record(
+    hazard: Hazard,
+    *,
+    membership: Membership,
+    actor,
+    name: str,
+    from_state: str,
+    occurred_at: datetime,
+    comment: str,
+    payload: dict,
+    files: list[CheckedFile],
+) -> HazardTransition:
+    return append_hazard_record(
+        hazard,
+        name=name,
+        from_state=from_state,
+        actor=actor,
+        actor_role=membership.role,
+        actor_unit=membership.org_unit,
+        occurred_at=occurred_at,
+        comment=comment,
+        payload=payload,
+        files=files,
+    )
 
 
 def _column_values(hazard: Hazard) -> dict:
@@ -150,9 +177,18 @@ def _save(hazard: Hazard, *, actor, reason: str, loaded: dict | None = None) -> 
     save_with_history(hazard, actor=actor, reason=reason, update_fields=[*changed, "updated_at"])
 
 
-def _perform(*, hazard_id: int, actor, action: str, occurred_at: datetime, comment: str = "",
-             payload: dict | Callable[[Hazard], dict] | None = None, move: Callable[[Hazard], None],
-             check: Callable[[Hazard], None] | None = None, files: Sequence[UploadedFile] = ()) -> Hazard:
+def _perform(
+    *,
+    hazard_id: int,
+    actor,
+    action: str,
+    occurred_at: datetime,
+    comment: str = "",
+    payload: dict | Callable[[Hazard], dict] | None = None,
+    move: Callable[[Hazard], None],
+    check: Callable[[Hazard], None] | None = None,
+    files: Sequence[UploadedFile] = (),
+) -> Hazard:
     checked_files = _check_files(files)
     hazard = lock_hazard(hazard_id)
     loaded = _column_values(hazard)
@@ -167,8 +203,17 @@ def _perform(*, hazard_id: int, actor, action: str, occurred_at: datetime, comme
         payload = payload(hazard)  # taken before the move: it may name what is being replaced
     move(hazard)
     _save(hazard, actor=actor, reason=action, loaded=loaded)
-    record = _record(hazard, membership=membership, actor=actor, name=action, from_state=from_state,
-                     occurred_at=occurred_at, comment=_clean(comment) or "", payload=payload or {}, files=checked_files)
+    record = _record(
+        hazard,
+        membership=membership,
+        actor=actor,
+        name=action,
+        from_state=from_state,
+        occurred_at=occurred_at,
+        comment=_clean(comment) or "",
+        payload=payload or {},
+        files=checked_files,
+    )
     notify_transition(hazard, record)
     run_after_transition(hazard, record)
     return hazard
@@ -177,10 +222,22 @@ def _perform(*, hazard_id: int, actor, action: str, occurred_at: datetime, comme
 # ---- the services ------------------------------------------------------------------------------
 @for_writers
 @transaction.atomic
-def hazard_report(*, actor, school_id: int, title: str, description: str, category: str, key_place: str,
-                  occurred_at: datetime, severity: str = Severity.GENERAL, urgency: str = Urgency.NORMAL,
-                  sensitive: bool = False, evidence: Sequence[UploadedFile] = (), inspection_id: int | None = None,
-                  checklist_item_id: int | None = None) -> Hazard:
+def hazard_report(
+    *,
+    actor,
+    school_id: int,
+    title: str,
+    description: str,
+    category: str,
+    key_place: str,
+    occurred_at: datetime,
+    severity: str = Severity.GENERAL,
+    urgency: str = Urgency.NORMAL,
+    sensitive: bool = False,
+    evidence: Sequence[UploadedFile] = (),
+    inspection_id: int | None = None,
+    checklist_item_id: int | None = None,
+) -> Hazard:
     """Someone in scope reports a hazard found at a school; it starts in state reported.
 
     ``inspection_id`` and ``checklist_item_id`` link a hazard found as a failed checklist item
@@ -190,8 +247,12 @@ def hazard_report(*, actor, school_id: int, title: str, description: str, catego
     if school is None:
         raise TransitionRefused("学校不存在。", code=errors.OUT_OF_SCOPE, fields={"school": "请选择学校"})
     membership = reporting_membership(actor, school, sensitive=sensitive)
-    require(title=("隐患名称", title), description=("隐患描述", description),
-            category=("类别", category), key_place=("重点部位", key_place))
+    require(
+        title=("隐患名称", title),
+        description=("隐患描述", description),
+        category=("类别", category),
+        key_place=("重点部位", key_place),
+    )
     _check_choice("category", "类别", category, Category)
     _check_choice("key_place", "重点部位", key_place, KeyPlace)
     _check_choice("severity", "等级", severity, Severity)
@@ -199,18 +260,41 @@ def hazard_report(*, actor, school_id: int, title: str, description: str, catego
     occurred_at = _check_occurred_at(occurred_at, after=None)
     checked_files = _check_files(evidence)
     hazard = Hazard(
-        school=school, district_id=school.district_id, city_id=school.city_id, title=_clean(title),
-        description=_clean(description), category=category, key_place=key_place, severity=severity,
-        urgency=urgency, sensitive=sensitive, reported_by=actor, reported_at=occurred_at,
-        inspection_id=inspection_id, checklist_item_id=checklist_item_id,
+        school=school,
+        district_id=school.district_id,
+        city_id=school.city_id,
+        title=_clean(title),
+        description=_clean(description),
+        category=category,
+        key_place=key_place,
+        severity=severity,
+        urgency=urgency,
+        sensitive=sensitive,
+        reported_by=actor,
+        reported_at=occurred_at,
+        inspection_id=inspection_id,
+        checklist_item_id=checklist_item_id,
     )
     _save(hazard, actor=actor, reason="report")
     record = _record(
-        hazard, membership=membership, actor=actor, name="report", from_state="", occurred_at=occurred_at,
-        comment="", files=checked_files,
-        payload={"title": hazard.title, "severity": severity, "urgency": urgency, "category": category,
-                 "key_place": key_place, "sensitive": sensitive, "school": school.pk,
-                 **({"inspection": inspection_id, "checklist_item": checklist_item_id} if inspection_id else {})},
+        hazard,
+        membership=membership,
+        actor=actor,
+        name="report",
+        from_state="",
+        occurred_at=occurred_at,
+        comment="",
+        files=checked_files,
+        payload={
+            "title": hazard.title,
+            "severity": severity,
+            "urgency": urgency,
+            "category": category,
+            "key_place": key_place,
+            "sensitive": sensitive,
+            "school": school.pk,
+            **({"inspection": inspection_id, "checklist_item": checklist_item_id} if inspection_id else {}),
+        },
     )
     notify_transition(hazard, record)
     run_after_transition(hazard, record)
@@ -219,93 +303,173 @@ def hazard_report(*, actor, school_id: int, title: str, description: str, catego
 
 @for_writers
 @transaction.atomic
-def hazard_assign(*, hazard_id: int, actor, responsible_person: str, measures: str, occurred_at: datetime,
-                  deadline: date | None = None, deadline_working_days: int | None = None,
-                  responsible_phone: str = "", funding: str = "", contingency_plan: str = "",
-                  comment: str = "") -> Hazard:
+def hazard_assign(
+    *,
+    hazard_id: int,
+    actor,
+    responsible_person: str,
+    measures: str,
+    occurred_at: datetime,
+    deadline: date | None = None,
+    deadline_working_days: int | None = None,
+    responsible_phone: str = "",
+    funding: str = "",
+    contingency_plan: str = "",
+    comment: str = "",
+) -> Hazard:
     """The district assigns the rectification: person, measures, deadline (a date or N working days);
     all five points if major."""
-    plan = {"responsible_person": _clean(responsible_person), "responsible_phone": _clean(responsible_phone),
-            "measures": _clean(measures), "funding": _clean(funding), "contingency_plan": _clean(contingency_plan)}
+    plan = {
+        "responsible_person": _clean(responsible_person),
+        "responsible_phone": _clean(responsible_phone),
+        "measures": _clean(measures),
+        "funding": _clean(funding),
+        "contingency_plan": _clean(contingency_plan),
+    }
     given = _DeadlineInput(deadline, deadline_working_days, occurred_at)
 
     def check(hazard: Hazard) -> None:
-        fields = {"responsible_person": ("责任人", plan["responsible_person"]),
-                  "measures": ("整改措施", plan["measures"]), "deadline": ("整改时限", given.spec())}
+        fields = {
+            "responsible_person": ("责任人", plan["responsible_person"]),
+            "measures": ("整改措施", plan["measures"]),
+            "deadline": ("整改时限", given.spec()),
+        }
         if hazard.is_major:
             # 五落实: a major hazard's plan names measures, responsibility, funding, deadline, contingency.
-            fields |= {"funding": ("整改资金", plan["funding"]), "contingency_plan": ("应急预案", plan["contingency_plan"])}
+            fields |= {
+                "funding": ("整改资金", plan["funding"]),
+                "contingency_plan": ("应急预案", plan["contingency_plan"]),
+            }
         require(**fields)
         given.resolve()
 
-    return given.announce(_perform(
-        hazard_id=hazard_id, actor=actor, action="assign", occurred_at=occurred_at, comment=comment, check=check,
-        move=lambda h: h.assign(**plan, **given.fields()),
-        payload=lambda h: {**plan, **given.resolved.payload()},
-    ))
+    return given.announce(
+        _perform(
+            hazard_id=hazard_id,
+            actor=actor,
+            action="assign",
+            occurred_at=occurred_at,
+            comment=comment,
+            check=check,
+            move=lambda h: h.assign(**plan, **given.fields()),
+            payload=lambda h: {**plan, **given.resolved.payload()},
+        )
+    )
 
 
 @for_writers
 @transaction.atomic
-def hazard_record_temporary_measures(*, hazard_id: int, actor, measures: str, occurred_at: datetime,
-                                     comment: str = "", evidence: Sequence[UploadedFile] = ()) -> Hazard:
+def hazard_record_temporary_measures(
+    *,
+    hazard_id: int,
+    actor,
+    measures: str,
+    occurred_at: datetime,
+    comment: str = "",
+    evidence: Sequence[UploadedFile] = (),
+) -> Hazard:
     """The school records the temporary (reinforced) precautions in place while the fix is pending."""
     require(measures=("临时防范措施", measures))
     return _perform(
-        hazard_id=hazard_id, actor=actor, action="record_temporary_measures", occurred_at=occurred_at,
-        comment=comment, files=evidence, move=lambda h: h.record_temporary_measures(temporary_measures=_clean(measures)),
+        hazard_id=hazard_id,
+        actor=actor,
+        action="record_temporary_measures",
+        occurred_at=occurred_at,
+        comment=comment,
+        files=evidence,
+        move=lambda h: h.record_temporary_measures(temporary_measures=_clean(measures)),
         payload={"measures": _clean(measures)},
     )
 
 
 @for_writers
 @transaction.atomic
-def hazard_report_rectified(*, hazard_id: int, actor, description: str, evidence: Sequence[UploadedFile],
-                            occurred_at: datetime, comment: str = "") -> Hazard:
+def hazard_report_rectified(
+    *,
+    hazard_id: int,
+    actor,
+    description: str,
+    evidence: Sequence[UploadedFile],
+    occurred_at: datetime,
+    comment: str = "",
+) -> Hazard:
     """The school reports the fix done, with a description and at least one piece of evidence."""
     require(description=("整改情况", description), evidence=("整改佐证材料", list(evidence or ())))
     return _perform(
-        hazard_id=hazard_id, actor=actor, action="report_rectified", occurred_at=occurred_at, comment=comment,
-        files=evidence, move=lambda h: h.report_rectified(rectification=_clean(description)),
+        hazard_id=hazard_id,
+        actor=actor,
+        action="report_rectified",
+        occurred_at=occurred_at,
+        comment=comment,
+        files=evidence,
+        move=lambda h: h.report_rectified(rectification=_clean(description)),
         payload={"description": _clean(description)},
     )
 
 
 @for_writers
 @transaction.atomic
-def hazard_verify(*, hazard_id: int, actor, result: str, occurred_at: datetime, comment: str = "",
-                  evidence: Sequence[UploadedFile] = ()) -> Hazard:
+def hazard_verify(
+    *,
+    hazard_id: int,
+    actor,
+    result: str,
+    occurred_at: datetime,
+    comment: str = "",
+    evidence: Sequence[UploadedFile] = (),
+) -> Hazard:
     """A supervisor confirms the rectification on site and signs the hazard off (验收销号)."""
     require(result=("现场验收意见", result))
     return _perform(
-        hazard_id=hazard_id, actor=actor, action="verify", occurred_at=occurred_at, comment=comment, files=evidence,
-        move=lambda h: h.verify(verification_result=_clean(result)), payload={"result": _clean(result)},
+        hazard_id=hazard_id,
+        actor=actor,
+        action="verify",
+        occurred_at=occurred_at,
+        comment=comment,
+        files=evidence,
+        move=lambda h: h.verify(verification_result=_clean(result)),
+        payload={"result": _clean(result)},
     )
 
 
 @for_writers
 @transaction.atomic
-def hazard_reject(*, hazard_id: int, actor, reason: str, occurred_at: datetime, comment: str = "",
-                  evidence: Sequence[UploadedFile] = ()) -> Hazard:
+def hazard_reject(
+    *,
+    hazard_id: int,
+    actor,
+    reason: str,
+    occurred_at: datetime,
+    comment: str = "",
+    evidence: Sequence[UploadedFile] = (),
+) -> Hazard:
     """A supervisor finds the fix insufficient: back to the school as rework, the deadline unchanged."""
     require(reason=("不通过原因", reason))
     return _perform(
-        hazard_id=hazard_id, actor=actor, action="reject", occurred_at=occurred_at, comment=comment, files=evidence,
-        move=lambda h: h.reject(verification_result=_clean(reason)), payload={"reason": _clean(reason), "rework": True},
+        hazard_id=hazard_id,
+        actor=actor,
+        action="reject",
+        occurred_at=occurred_at,
+        comment=comment,
+        files=evidence,
+        move=lambda h: h.reject(verification_result=_clean(reason)),
+        payload={"reason": _clean(reason), "rework": True},
     )
 
 
 @for_writers
 @transaction.atomic
-def hazard_escalate(*, hazard_id: int, actor, reason: str, occurred_at: datetime, temporary_measures: str = "",
-                    comment: str = "") -> Hazard:
+def hazard_escalate(
+    *, hazard_id: int, actor, reason: str, occurred_at: datetime, temporary_measures: str = "", comment: str = ""
+) -> Hazard:
     """The district refers a case it cannot solve locally to the party committee and government."""
     require(reason=("提请协调的原因", reason))
 
     def check(hazard: Hazard) -> None:
         if not (_clean(temporary_measures) or hazard.temporary_measures):
             raise TransitionRefused(
-                "提请协调前必须落实临时(强化)防范措施（严防带病作业）。", code=errors.MISSING_TEMPORARY_MEASURES,
+                "提请协调前必须落实临时(强化)防范措施（严防带病作业）。",
+                code=errors.MISSING_TEMPORARY_MEASURES,
                 fields={"temporary_measures": "请填写已落实的临时防范措施"},
             )
 
@@ -313,31 +477,60 @@ def hazard_escalate(*, hazard_id: int, actor, reason: str, occurred_at: datetime
         hazard.escalate(temporary_measures=_clean(temporary_measures) or hazard.temporary_measures)
 
     return _perform(
-        hazard_id=hazard_id, actor=actor, action="escalate", occurred_at=occurred_at, comment=comment,
-        check=check, move=move,
+        hazard_id=hazard_id,
+        actor=actor,
+        action="escalate",
+        occurred_at=occurred_at,
+        comment=comment,
+        check=check,
+        move=move,
         payload={"reason": _clean(reason), "temporary_measures": _clean(temporary_measures)},
     )
 
 
 @for_writers
 @transaction.atomic
-def hazard_record_coordination(*, hazard_id: int, actor, decision: str, units_charged: str, back_to: str,
-                               occurred_at: datetime, deadline: date | None = None,
-                               deadline_working_days: int | None = None, comment: str = "") -> Hazard:
+def hazard_record_coordination(
+    *,
+    hazard_id: int,
+    actor,
+    decision: str,
+    units_charged: str,
+    back_to: str,
+    occurred_at: datetime,
+    deadline: date | None = None,
+    deadline_working_days: int | None = None,
+    comment: str = "",
+) -> Hazard:
     """The party committee records its decision, the units charged and a new deadline (date or N working days)."""
     given = _DeadlineInput(deadline, deadline_working_days, occurred_at)
-    require(decision=("协调决定", decision), units_charged=("责任单位", units_charged),
-            deadline=("新的整改时限", given.spec()), back_to=("后续状态", back_to))
+    require(
+        decision=("协调决定", decision),
+        units_charged=("责任单位", units_charged),
+        deadline=("新的整改时限", given.spec()),
+        back_to=("后续状态", back_to),
+    )
     if back_to not in (HazardState.ASSIGNED, HazardState.TEMPORARY_MEASURES):
-        raise TransitionRefused("协调后只能回到“整改中”或“临时防范中”。", code=errors.INVALID_VALUE,
-                                fields={"back_to": "无效的后续状态"})
-    return given.announce(_perform(
-        hazard_id=hazard_id, actor=actor, action="record_coordination", occurred_at=occurred_at, comment=comment,
-        check=lambda h: given.resolve(),
-        move=lambda h: h.record_coordination(to=back_to, **given.fields()),
-        payload=lambda h: {"decision": _clean(decision), "units_charged": _clean(units_charged),
-                           **given.resolved.payload(), "back_to": back_to},
-    ))
+        raise TransitionRefused(
+            "协调后只能回到“整改中”或“临时防范中”。", code=errors.INVALID_VALUE, fields={"back_to": "无效的后续状态"}
+        )
+    return given.announce(
+        _perform(
+            hazard_id=hazard_id,
+            actor=actor,
+            action="record_coordination",
+            occurred_at=occurred_at,
+            comment=comment,
+            check=lambda h: given.resolve(),
+            move=lambda h: h.record_coordination(to=back_to, **given.fields()),
+            payload=lambda h: {
+                "decision": _clean(decision),
+                "units_charged": _clean(units_charged),
+                **given.resolved.payload(),
+                "back_to": back_to,
+            },
+        )
+    )
 
 
 @for_writers
@@ -346,15 +539,27 @@ def hazard_close_invalid(*, hazard_id: int, actor, reason: str, occurred_at: dat
     """The district closes a report that is a duplicate or not a hazard; the record is kept."""
     require(reason=("作废原因", reason))
     return _perform(
-        hazard_id=hazard_id, actor=actor, action="close_invalid", occurred_at=occurred_at, comment=comment,
-        move=lambda h: h.close_invalid(), payload={"reason": _clean(reason)},
+        hazard_id=hazard_id,
+        actor=actor,
+        action="close_invalid",
+        occurred_at=occurred_at,
+        comment=comment,
+        move=lambda h: h.close_invalid(),
+        payload={"reason": _clean(reason)},
     )
 
 
 @for_writers
 @transaction.atomic
-def hazard_change_deadline(*, hazard_id: int, actor, reason: str, occurred_at: datetime, deadline: date | None = None,
-                           deadline_working_days: int | None = None) -> Hazard:
+def hazard_change_deadline(
+    *,
+    hazard_id: int,
+    actor,
+    reason: str,
+    occurred_at: datetime,
+    deadline: date | None = None,
+    deadline_working_days: int | None = None,
+) -> Hazard:
     """The district resets or extends the deadline (a date or N working days from now);
     a major hazard's extension needs temporary measures."""
     given = _DeadlineInput(deadline, deadline_working_days, occurred_at)
@@ -365,14 +570,24 @@ def hazard_change_deadline(*, hazard_id: int, actor, reason: str, occurred_at: d
         extends = hazard.deadline is not None and deadline > hazard.deadline
         if extends and hazard.is_major and not hazard.temporary_measures:
             raise TransitionRefused(
-                "重大隐患延期前必须落实临时(强化)防范措施。", code=errors.MISSING_TEMPORARY_MEASURES,
+                "重大隐患延期前必须落实临时(强化)防范措施。",
+                code=errors.MISSING_TEMPORARY_MEASURES,
                 fields={"deadline": "请先落实临时防范措施"},
             )
 
-    return given.announce(_perform(
-        hazard_id=hazard_id, actor=actor, action="change_deadline", occurred_at=occurred_at, check=check,
-        move=lambda h: h.change_deadline(**given.fields()),
-        comment=reason,
-        payload=lambda h: {"reason": _clean(reason), **given.resolved.payload(),
-                           "previous_deadline": h.deadline.isoformat() if h.deadline else None},
-    ))
+    return given.announce(
+        _perform(
+            hazard_id=hazard_id,
+            actor=actor,
+            action="change_deadline",
+            occurred_at=occurred_at,
+            check=check,
+            move=lambda h: h.change_deadline(**given.fields()),
+            comment=reason,
+            payload=lambda h: {
+                "reason": _clean(reason),
+                **given.resolved.payload(),
+                "previous_deadline": h.deadline.isoformat() if h.deadline else None,
+            },
+        )
+    )

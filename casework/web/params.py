@@ -4,6 +4,7 @@ A malformed value is ignored (``None`` or the caller's default), never a 500; on
 refuses, with ``BadParameter`` and a message the page can show, because a report drawn at a moment the
 user did not ask for would be wrong rather than merely unfiltered.
 """
+
 from collections.abc import Container
 from datetime import date, datetime, time, tzinfo
 
@@ -33,7 +34,7 @@ def date_param(value, default: date | None = None) -> date | None:
 
 
 def choice_param(value, choices: Container, default: str = "") -> str:
-    """``value`` when it is one of ``choices`` (a ``TextChoices`` class, a mapping's keys, a sequence), else ``default``."""
+    """``value`` when it is one of ``choices`` (a ``TextChoices`` class, a mapping, a sequence), else ``default``."""
     return value if value is not None and value in choices else default
 
 

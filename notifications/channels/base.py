@@ -1,4 +1,5 @@
 """What every channel is: a name, whether it is configured, and ``send`` (which raises on failure)."""
+
 import json
 import urllib.error
 import urllib.request
@@ -54,7 +55,9 @@ def post_json(url: str, payload: dict, *, headers: dict | None = None) -> dict:
     """
     data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
     request = urllib.request.Request(
-        url, data=data, method="POST",
+        url,
+        data=data,
+        method="POST",
         headers={"Content-Type": "application/json; charset=utf-8", **(headers or {})},
     )
     try:

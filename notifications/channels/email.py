@@ -1,4 +1,5 @@
 """E-mail through Django's e-mail backend (the console backend in the embedded default)."""
+
 from django.conf import settings
 from django.core.mail import EmailMessage
 
@@ -19,8 +20,10 @@ class EmailChannel(Channel):
         if not message.address:
             raise DeliveryError("未设置邮箱地址", permanent=True)
         mail = EmailMessage(
-            subject=message.title, body="\n\n".join(p for p in (message.body, message.link) if p),
-            from_email=settings.DEFAULT_FROM_EMAIL, to=[message.address],
+            subject=message.title,
+            body="\n\n".join(p for p in (message.body, message.link) if p),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[message.address],
             headers={"X-Idempotency-Key": message.idempotency_key},
         )
         try:

@@ -1,4 +1,5 @@
 """The in-app inbox: the notification row itself. Always on; nothing to send."""
+
 from .base import Channel, OutgoingMessage
 
 

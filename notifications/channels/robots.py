@@ -2,6 +2,7 @@
 
 Neither robot takes an idempotency key: a retry after a crash may post twice (at least once).
 """
+
 import base64
 import hashlib
 import hmac

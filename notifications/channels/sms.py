@@ -5,6 +5,7 @@
 is success unless its JSON says ``"ok": false`` or a nonzero ``"code"``. The gateway is expected to
 drop a repeated key, which makes a retry after a crash harmless.
 """
+
 from django.conf import settings
 
 from .base import Channel, DeliveryError, OutgoingMessage, post_json
@@ -27,8 +28,14 @@ class SmsChannel(Channel):
         headers = {"Idempotency-Key": message.idempotency_key}
         if settings.SMS_GATEWAY_TOKEN:
             headers["Authorization"] = f"Bearer {settings.SMS_GATEWAY_TOKEN}"
-        answer = post_json(settings.SMS_GATEWAY_URL, {
-            "mobile": message.address, "content": message.text(), "idempotency_key": message.idempotency_key,
-        }, headers=headers)
+        answer = post_json(
+            settings.SMS_GATEWAY_URL,
+            {
+                "mobile": message.address,
+                "content": message.text(),
+                "idempotency_key": message.idempotency_key,
+            },
+            headers=headers,
+        )
         if answer.get("ok") is False or answer.get("code") not in (None, 0, "0", "OK", "ok"):
             raise DeliveryError(f"短信网关拒绝：{answer.get('message') or answer.get('code')}")

@@ -1,4 +1,5 @@
 """Device tokens: issued for username + password + device, one per device, revocable; throttled per user."""
+
 from rest_framework.test import APIClient
 
 from casework.api.models import DeviceToken
@@ -9,8 +10,9 @@ PASSWORD = "Secret-pass-123"  # tests.factories.UserFactory
 
 
 def issue(client, username="staff_a1", password=PASSWORD, device="张老师的手机"):
-    return client.post("/api/auth/tokens/", {"username": username, "password": password, "device_name": device},
-                       format="json")
+    return client.post(
+        "/api/auth/tokens/", {"username": username, "password": password, "device_name": device}, format="json"
+    )
 
 
 def test_a_token_issued_for_a_device_opens_the_api_and_only_its_hash_is_stored(world):
@@ -58,8 +60,9 @@ def test_a_revoked_token_is_refused_and_the_revocation_is_in_the_history(world):
     assert refused.status_code == 401
     assert refused.json()["code"] == "authentication_failed"
     assert "吊销" in refused.json()["message"]
-    reasons = list(DeviceToken.history.filter(id=token_id).order_by("history_date").values_list(
-        "history_change_reason", flat=True))
+    reasons = list(
+        DeviceToken.history.filter(id=token_id).order_by("history_date").values_list("history_change_reason", flat=True)
+    )
     assert reasons == ["issued", "revoked"]
 
 

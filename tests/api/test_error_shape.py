@@ -1,4 +1,5 @@
 """One error shape everywhere; a refused transition keeps the service's code and Chinese reason."""
+
 from datetime import timedelta
 
 from django.utils import timezone
@@ -19,10 +20,14 @@ def service_refusal(call) -> TransitionRefused:
 
 def test_a_wrong_state_is_409_with_the_services_own_message(world):
     hazard = make_hazard(world, state="verified")
-    expected = service_refusal(lambda: svc.hazard_reject(hazard_id=hazard.pk, actor=world.supervisor_city,
-                                                         reason="x", occurred_at=timezone.now()))
-    response = client_for(world.supervisor_city).post(f"/api/hazards/{hazard.pk}/reject/", {"reason": "x"},
-                                                      format="json")
+    expected = service_refusal(
+        lambda: svc.hazard_reject(
+            hazard_id=hazard.pk, actor=world.supervisor_city, reason="x", occurred_at=timezone.now()
+        )
+    )
+    response = client_for(world.supervisor_city).post(
+        f"/api/hazards/{hazard.pk}/reject/", {"reason": "x"}, format="json"
+    )
     assert response.status_code == 409
     assert response.json() == {"code": "wrong_state", "message": expected.message, "fields": {}}
     assert "已验收销号" in response.json()["message"]
@@ -30,8 +35,11 @@ def test_a_wrong_state_is_409_with_the_services_own_message(world):
 
 def test_missing_plan_points_of_a_major_hazard_are_400_with_field_errors(world):
     hazard = make_hazard(world, state="reported", major=True)
-    body = {"responsible_person": "王主任", "measures": "加固",
-            "deadline": (timezone.localdate() + timedelta(days=9)).isoformat()}
+    body = {
+        "responsible_person": "王主任",
+        "measures": "加固",
+        "deadline": (timezone.localdate() + timedelta(days=9)).isoformat(),
+    }
     response = client_for(world.officer_a).post(f"/api/hazards/{hazard.pk}/assign/", body, format="json")
     assert response.status_code == 400
     assert response.json()["code"] == "missing_field"
@@ -50,17 +58,22 @@ def test_escalating_without_temporary_measures_is_409(world):
 def test_a_future_occurrence_time_is_400_invalid_time(world):
     hazard = make_hazard(world, state="reported")
     future = (timezone.now() + timedelta(days=2)).isoformat()
-    response = client_for(world.officer_a).post(f"/api/hazards/{hazard.pk}/close-invalid/",
-                                                {"reason": "重复", "occurred_at": future}, format="json")
+    response = client_for(world.officer_a).post(
+        f"/api/hazards/{hazard.pk}/close-invalid/", {"reason": "重复", "occurred_at": future}, format="json"
+    )
     assert response.status_code == 400
-    assert response.json() == {"code": "invalid_time", "message": "发生时间不能晚于当前时间。",
-                               "fields": {"occurred_at": "不能是将来的时间"}}
+    assert response.json() == {
+        "code": "invalid_time",
+        "message": "发生时间不能晚于当前时间。",
+        "fields": {"occurred_at": "不能是将来的时间"},
+    }
 
 
 def test_a_malformed_value_is_400_invalid_with_the_field_named(world):
     hazard = make_hazard(world, state="reported")
-    response = client_for(world.officer_a).post(f"/api/hazards/{hazard.pk}/assign/", {"deadline": "明天"},
-                                                format="json")
+    response = client_for(world.officer_a).post(
+        f"/api/hazards/{hazard.pk}/assign/", {"deadline": "明天"}, format="json"
+    )
     assert response.status_code == 400
     assert response.json()["code"] == "invalid"
     assert list(response.json()["fields"]) == ["deadline"]
@@ -71,8 +84,9 @@ def test_an_evidence_file_that_is_not_an_image_is_400_and_stores_nothing(world):
 
     hazard = make_hazard(world, state="assigned")
     fake = SimpleUploadedFile("fix.png", b"MZ not an image", content_type="image/png")
-    response = client_for(world.staff_a1).post(f"/api/hazards/{hazard.pk}/report-rectified/",
-                                               {"description": "好了", "evidence": [fake]}, format="multipart")
+    response = client_for(world.staff_a1).post(
+        f"/api/hazards/{hazard.pk}/report-rectified/", {"description": "好了", "evidence": [fake]}, format="multipart"
+    )
     assert response.status_code == 400
     assert response.json()["code"] == "invalid_value"
     assert hazard.evidence.count() == 0

@@ -1,5 +1,6 @@
 """The listing, campaign, inspection and return endpoints answer every error in the one shape
 {code, message (Chinese), fields}, with the status the code implies."""
+
 import re
 
 import pytest
@@ -10,14 +11,24 @@ from tests.api.conftest import client_for
 from tests.factories import make_campaign
 
 ENDPOINTS = [
-    ("get", "/api/listings/"), ("post", "/api/listings/"), ("get", "/api/listings/1/"),
-    ("post", "/api/listings/1/progress/"), ("post", "/api/listings/1/remind/"), ("post", "/api/listings/1/delist/"),
-    ("get", "/api/listings/1/progress-reports/"), ("get", "/api/listings/1/reminders/"),
-    ("get", "/api/campaigns/"), ("get", "/api/campaigns/1/"),
-    ("get", "/api/inspections/"), ("post", "/api/inspections/"), ("get", "/api/inspections/1/"),
+    ("get", "/api/listings/"),
+    ("post", "/api/listings/"),
+    ("get", "/api/listings/1/"),
+    ("post", "/api/listings/1/progress/"),
+    ("post", "/api/listings/1/remind/"),
+    ("post", "/api/listings/1/delist/"),
+    ("get", "/api/listings/1/progress-reports/"),
+    ("get", "/api/listings/1/reminders/"),
+    ("get", "/api/campaigns/"),
+    ("get", "/api/campaigns/1/"),
+    ("get", "/api/inspections/"),
+    ("post", "/api/inspections/"),
+    ("get", "/api/inspections/1/"),
     ("post", "/api/inspections/1/record/"),
-    ("get", "/api/school-returns/"), ("get", "/api/school-returns/1/"),
-    ("post", "/api/school-returns/1/submit/"), ("post", "/api/school-returns/1/confirm/"),
+    ("get", "/api/school-returns/"),
+    ("get", "/api/school-returns/1/"),
+    ("post", "/api/school-returns/1/submit/"),
+    ("post", "/api/school-returns/1/confirm/"),
 ]
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
@@ -43,8 +54,12 @@ def test_an_unknown_object_is_404_in_the_error_shape(world, method, url):
 
 def test_a_bad_filter_names_the_field(world):
     client = client_for(world.city_admin)
-    for url, field in (("/api/listings/?state=gone", "state"), ("/api/inspections/?kind=spy", "kind"),
-                       ("/api/school-returns/?campaign=abc", "campaign"), ("/api/listings/?district=-1", "district")):
+    for url, field in (
+        ("/api/listings/?state=gone", "state"),
+        ("/api/inspections/?kind=spy", "kind"),
+        ("/api/school-returns/?campaign=abc", "campaign"),
+        ("/api/listings/?district=-1", "district"),
+    ):
         response = client.get(url)
         assert_shape(response, 400, "invalid")
         assert field in response.json()["fields"], url
@@ -52,9 +67,11 @@ def test_a_bad_filter_names_the_field(world):
 
 def test_a_refusal_from_a_listing_service_keeps_its_code_and_reason(world):
     listing = listed(world, "own")
-    response = client_for(world.officer_a).post(f"/api/listings/{listing.pk}/delist/",
-                                                {"decision_number": "x", "reason": "y", "delisted_on": "2026-01-01"},
-                                                format="json")
+    response = client_for(world.officer_a).post(
+        f"/api/listings/{listing.pk}/delist/",
+        {"decision_number": "x", "reason": "y", "delisted_on": "2026-01-01"},
+        format="json",
+    )
     assert_shape(response, 409, "not_verified")
     assert "验收销号" in response.json()["message"]
 
@@ -62,15 +79,17 @@ def test_a_refusal_from_a_listing_service_keeps_its_code_and_reason(world):
 def test_a_malformed_body_on_an_inspection_is_a_400_in_the_error_shape(world):
     campaign = make_campaign(world)
     response = client_for(world.supervisor_a).post(
-        "/api/inspections/", {"campaign": campaign.pk, "school": "A1", "kind": "visit", "results": [{"item": 0}]},
-        format="json")
+        "/api/inspections/",
+        {"campaign": campaign.pk, "school": "A1", "kind": "visit", "results": [{"item": 0}]},
+        format="json",
+    )
     assert_shape(response, 400, "invalid")
     assert {"school", "kind", "results"} <= set(response.json()["fields"])
 
 
 def test_an_unparseable_body_is_a_400_in_the_error_shape(world):
     listing = listed(world, "own")
-    response = client_for(world.officer_a).generic("POST", f"/api/listings/{listing.pk}/remind/", "{not json",
-                                                   content_type="application/json")
+    response = client_for(world.officer_a).generic(
+        "POST", f"/api/listings/{listing.pk}/remind/", "{not json", content_type="application/json"
+    )
     assert_shape(response, 400, "parse_error")
-

@@ -1,5 +1,6 @@
 """The API's resources: the ledger with its filters and cursor pages, reporting with evidence, the
 read-only transition log and history, notifications, org units."""
+
 from casework.models import HazardTransition
 from notifications.models import Notification
 from tests.api.conftest import client_for
@@ -48,8 +49,15 @@ def test_the_ledger_pages_with_a_cursor_and_loses_no_row(world):
 
 
 def test_reporting_with_evidence_through_the_api_goes_through_the_service(world):
-    body = {"school": world.school_a1.pk, "title": "实验室通风橱损坏", "description": "二楼化学实验室",
-            "category": "lab_chemicals", "key_place": "laboratory", "severity": "major", "evidence": [photo(), photo("b.png")]}
+    body = {
+        "school": world.school_a1.pk,
+        "title": "实验室通风橱损坏",
+        "description": "二楼化学实验室",
+        "category": "lab_chemicals",
+        "key_place": "laboratory",
+        "severity": "major",
+        "evidence": [photo(), photo("b.png")],
+    }
     response = client_for(world.staff_a1).post("/api/hazards/", body, format="multipart")
     assert response.status_code == 201
     created = response.json()
@@ -62,7 +70,11 @@ def test_reporting_with_evidence_through_the_api_goes_through_the_service(world)
 
 def test_a_whole_case_runs_through_the_api_and_its_log_and_history_read_back(world):
     hazard = make_hazard(world, state="reported")
-    officer, staff, supervisor = (client_for(world.officer_a), client_for(world.staff_a1), client_for(world.supervisor_a))
+    officer, staff, supervisor = (
+        client_for(world.officer_a),
+        client_for(world.staff_a1),
+        client_for(world.supervisor_a),
+    )
     steps = [
         (officer, "assign", {"responsible_person": "王主任", "measures": "清理", "deadline": "2099-12-31"}, "json"),
         (staff, "record-temporary-measures", {"measures": "设置围挡"}, "json"),
@@ -76,12 +88,26 @@ def test_a_whole_case_runs_through_the_api_and_its_log_and_history_read_back(wor
         assert response.status_code == 200, (part, response.content.decode())
     assert response.json()["state"] == "verified"
     log = officer.get(f"/api/hazards/{hazard.pk}/transitions/").json()
-    assert [r["name"] for r in log] == ["report", "assign", "record_temporary_measures", "report_rectified", "reject",
-                                        "report_rectified", "verify"]
+    assert [r["name"] for r in log] == [
+        "report",
+        "assign",
+        "record_temporary_measures",
+        "report_rectified",
+        "reject",
+        "report_rectified",
+        "verify",
+    ]
     assert all(log[i]["prev_hash"] == log[i - 1]["hash"] for i in range(1, len(log)))
     history = officer.get(f"/api/hazards/{hazard.pk}/history/").json()
-    assert [h["state"] for h in history] == ["reported", "assigned", "temporary_measures", "rectified", "assigned",
-                                             "rectified", "verified"]
+    assert [h["state"] for h in history] == [
+        "reported",
+        "assigned",
+        "temporary_measures",
+        "rectified",
+        "assigned",
+        "rectified",
+        "verified",
+    ]
     assert history[-1]["history_user"] == "supervisor_a"
 
 
@@ -99,7 +125,7 @@ def test_the_inbox_shows_only_ones_own_notifications_and_marks_them_read(world):
 
 
 def test_org_units_are_those_of_the_users_subtree(world):
-    names = lambda user, **q: {u["name"] for u in client_for(user).get("/api/org-units/", q).json()["results"]}  # noqa: E731
+    names = lambda user, **q: {u["name"] for u in client_for(user).get("/api/org-units/", q).json()["results"]}
     assert names(world.staff_a1) == {"局前街小学"}
     assert names(world.officer_a, kind="school") == {"局前街小学", "第二十四中学"}
     assert "西横街小学" in names(world.city_admin)

@@ -1,6 +1,7 @@
 """Campaigns, inspections and school returns × every role × an own, a foreign and a sensitive object
 (for inspections: an unannounced visit not yet recorded; for returns: one with sensitive notes):
 the expected status, nothing changed by a refusal, and a refused body that tells nothing."""
+
 import pytest
 
 from casework.models import Campaign, Inspection, InspectionResult, SchoolReturn
@@ -24,10 +25,16 @@ INSPECTION_VISIBLE = {
 # Who may record the results, by inspection.
 RECORDERS = {"own": {"officer_a", "supervisor_a", "city_admin"}, "foreign": {"city_admin"}, "hidden": {"city_admin"}}
 # Who may plan one at that school in that way.
-PLANNERS = {"own": {"officer_a", "supervisor_a", "city_admin"}, "foreign": {"city_admin"},
-            "hidden": {"supervisor_a", "city_admin"}}
-INSPECTION_KINDS = {"own": ("school_a1", "supervision_inspection"), "foreign": ("school_b1", "supervision_inspection"),
-                    "hidden": ("school_a1", "unannounced_visit")}
+PLANNERS = {
+    "own": {"officer_a", "supervisor_a", "city_admin"},
+    "foreign": {"city_admin"},
+    "hidden": {"supervisor_a", "city_admin"},
+}
+INSPECTION_KINDS = {
+    "own": ("school_a1", "supervision_inspection"),
+    "foreign": ("school_b1", "supervision_inspection"),
+    "hidden": ("school_a1", "unannounced_visit"),
+}
 
 
 def make_inspection(world, campaign, kind):
@@ -91,8 +98,11 @@ def test_recording_an_inspection_answers_every_role_on_own_foreign_and_hidden_in
         for kind in INSPECTION_KINDS:
             inspection = make_inspection(world, campaign, kind)
             before = inspection_state(inspection)
-            response = client_for(world.users[role]).post(f"/api/inspections/{inspection.pk}/record/",
-                                                          {"results": results(), "summary": "检查完毕"}, format="json")
+            response = client_for(world.users[role]).post(
+                f"/api/inspections/{inspection.pk}/record/",
+                {"results": results(), "summary": "检查完毕"},
+                format="json",
+            )
             want = 404 if kind not in INSPECTION_VISIBLE[role] else 200 if role in RECORDERS[kind] else 403
             if response.status_code != want:
                 mismatches.append((role, kind, response.status_code, want, response.content.decode()[:200]))
@@ -112,8 +122,14 @@ def test_planning_an_inspection_answers_every_role_for_each_school_and_kind(worl
     for role in ROLES:
         for kind, (school, how) in INSPECTION_KINDS.items():
             count = Inspection.objects.count()
-            body = {"campaign": campaign.pk, "school": world.units[school].pk, "kind": how, "inspectors": INSPECTORS,
-                    "inspected_on": "2026-01-05", "key_places": ["gate"]}
+            body = {
+                "campaign": campaign.pk,
+                "school": world.units[school].pk,
+                "kind": how,
+                "inspectors": INSPECTORS,
+                "inspected_on": "2026-01-05",
+                "key_places": ["gate"],
+            }
             response = client_for(world.users[role]).post("/api/inspections/", body, format="json")
             want = 201 if role in PLANNERS[kind] else 403
             if response.status_code != want:
@@ -145,8 +161,13 @@ def make_returns(world, *, submitted: bool):
     made = {}
     for kind, school in (("own", "school_a1"), ("foreign", "school_b1"), ("sensitive", "school_a1")):
         campaign = make_campaign(world, name=f"专项整治-{kind}")
-        made[kind] = school_return(world, campaign, school=school, submitted=submitted,
-                                   sensitive_notes=SECRET_NOTE if kind == "sensitive" else "")
+        made[kind] = school_return(
+            world,
+            campaign,
+            school=school,
+            submitted=submitted,
+            sensitive_notes=SECRET_NOTE if kind == "sensitive" else "",
+        )
     return made
 
 
@@ -192,8 +213,9 @@ def test_each_return_action_answers_every_role_on_own_foreign_and_sensitive_retu
         returns = make_returns(world, submitted=submitted)
         for kind, obj in returns.items():
             before = return_state(obj)
-            response = client_for(world.users[role]).post(f"/api/school-returns/{obj.pk}/{action}/", body(),
-                                                          format="json")
+            response = client_for(world.users[role]).post(
+                f"/api/school-returns/{obj.pk}/{action}/", body(), format="json"
+            )
             want = 404 if kind not in RETURN_VISIBLE[role] else 200 if allowed[kind] == role else 403
             if response.status_code != want:
                 mismatches.append((role, kind, response.status_code, want, response.content.decode()[:200]))

@@ -1,5 +1,6 @@
 """Every listing endpoint × every role × an own, a foreign and a sensitive listing: the expected status,
 nothing changed by a refusal, and a refused body that tells nothing about the listing or its hazard."""
+
 from datetime import timedelta
 
 import pytest
@@ -19,13 +20,30 @@ def today():
 
 # action → (url part, hazard state the listing needs, body, format, who may do it on own / foreign / sensitive, ok)
 ACTIONS = {
-    "progress": ("progress", "assigned", lambda: {"work_done": "已拆除", "percent_complete": 50, "evidence": [photo()]},
-                 "multipart", {"own": "staff_a1", "foreign": None, "sensitive": "police_a1"}, 201),
-    "remind": ("remind", "assigned", lambda: {"message": "请加快进度"}, "json",
-               {"own": "officer_a", "foreign": None, "sensitive": "city_admin"}, 201),
-    "delist": ("delist", "verified", lambda: {"decision_number": "常教督〔2026〕摘1号", "delisted_on": today(),
-                                              "reason": "验收合格"}, "json",
-               {"own": "officer_a", "foreign": None, "sensitive": "city_admin"}, 200),
+    "progress": (
+        "progress",
+        "assigned",
+        lambda: {"work_done": "已拆除", "percent_complete": 50, "evidence": [photo()]},
+        "multipart",
+        {"own": "staff_a1", "foreign": None, "sensitive": "police_a1"},
+        201,
+    ),
+    "remind": (
+        "remind",
+        "assigned",
+        lambda: {"message": "请加快进度"},
+        "json",
+        {"own": "officer_a", "foreign": None, "sensitive": "city_admin"},
+        201,
+    ),
+    "delist": (
+        "delist",
+        "verified",
+        lambda: {"decision_number": "常教督〔2026〕摘1号", "delisted_on": today(), "reason": "验收合格"},
+        "json",
+        {"own": "officer_a", "foreign": None, "sensitive": "city_admin"},
+        200,
+    ),
 }
 
 
@@ -67,29 +85,46 @@ def test_each_listing_action_answers_every_role_on_own_foreign_and_sensitive_lis
 
 
 # Listing a hazard: own (district level), foreign (district level, district B), sensitive (city level).
-CREATE = {"own": ("school_a1", False, "district", "officer_a"),
-          "foreign": ("school_b1", False, "district", None),
-          "sensitive": ("school_a1", True, "city", "city_admin")}
+CREATE = {
+    "own": ("school_a1", False, "district", "officer_a"),
+    "foreign": ("school_b1", False, "district", None),
+    "sensitive": ("school_a1", True, "city", "city_admin"),
+}
 
 
 def create_body(world, hazard, level):
     listed_on = timezone.localdate()
     officer = world.officer_a if level == "district" else world.city_admin
-    return {"hazard": hazard.pk, "level": level, "decision_number": "常教督〔2026〕矩阵号", "listed_on": listed_on.isoformat(),
-            "required_by": (listed_on + timedelta(days=30)).isoformat(), "measures": "拆除重建",
-            "responsible_person": "李校长", "funding": "专项经费", "contingency_plan": "封闭区域",
-            "supervising_officer": officer.pk}
+    return {
+        "hazard": hazard.pk,
+        "level": level,
+        "decision_number": "常教督〔2026〕矩阵号",
+        "listed_on": listed_on.isoformat(),
+        "required_by": (listed_on + timedelta(days=30)).isoformat(),
+        "measures": "拆除重建",
+        "responsible_person": "李校长",
+        "funding": "专项经费",
+        "contingency_plan": "封闭区域",
+        "supervising_officer": officer.pk,
+    }
 
 
 def test_listing_a_hazard_answers_every_role_on_own_foreign_and_sensitive_hazards(world):
     mismatches = []
     for role in ROLES:
         for kind, (school, sensitive, level, allowed) in CREATE.items():
-            hazard = make_hazard(world, state="assigned", major=True, sensitive=sensitive, school=school,
-                                 title=f"{TITLE}-挂牌-{role}-{kind}")
+            hazard = make_hazard(
+                world,
+                state="assigned",
+                major=True,
+                sensitive=sensitive,
+                school=school,
+                title=f"{TITLE}-挂牌-{role}-{kind}",
+            )
             before, count = snapshot(hazard), Listing.objects.count()
-            response = client_for(world.users[role]).post("/api/listings/", create_body(world, hazard, level),
-                                                          format="json")
+            response = client_for(world.users[role]).post(
+                "/api/listings/", create_body(world, hazard, level), format="json"
+            )
             # A hazard the user may not see is an invalid choice (as reporting at a foreign school is).
             want = 400 if kind not in VISIBLE[role] else 201 if role == allowed else 403
             if response.status_code != want:

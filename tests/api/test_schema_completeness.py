@@ -1,20 +1,35 @@
 """The OpenAPI schema documents every new operation: its path, the Idempotency-Key header on each
 create and action, the error responses in the one shape, and it builds without warnings."""
+
 import json
 
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 
 WRITES = [
-    "/api/listings/", "/api/listings/{id}/progress/", "/api/listings/{id}/remind/", "/api/listings/{id}/delist/",
-    "/api/inspections/", "/api/inspections/{id}/record/",
-    "/api/school-returns/{id}/submit/", "/api/school-returns/{id}/confirm/",
-    "/api/hazards/{id}/assign/", "/api/hazards/{id}/record-coordination/", "/api/hazards/{id}/change-deadline/",
+    "/api/listings/",
+    "/api/listings/{id}/progress/",
+    "/api/listings/{id}/remind/",
+    "/api/listings/{id}/delist/",
+    "/api/inspections/",
+    "/api/inspections/{id}/record/",
+    "/api/school-returns/{id}/submit/",
+    "/api/school-returns/{id}/confirm/",
+    "/api/hazards/{id}/assign/",
+    "/api/hazards/{id}/record-coordination/",
+    "/api/hazards/{id}/change-deadline/",
 ]
 READS = [
-    "/api/listings/", "/api/listings/{id}/", "/api/listings/{id}/progress-reports/", "/api/listings/{id}/reminders/",
-    "/api/campaigns/", "/api/campaigns/{id}/", "/api/inspections/", "/api/inspections/{id}/",
-    "/api/school-returns/", "/api/school-returns/{id}/",
+    "/api/listings/",
+    "/api/listings/{id}/",
+    "/api/listings/{id}/progress-reports/",
+    "/api/listings/{id}/reminders/",
+    "/api/campaigns/",
+    "/api/campaigns/{id}/",
+    "/api/inspections/",
+    "/api/inspections/{id}/",
+    "/api/school-returns/",
+    "/api/school-returns/{id}/",
 ]
 
 

@@ -45,7 +45,8 @@ def module_files(root: Path, packages) -> dict[str, Path]:
 
 def _is_type_checking(test: ast.expr) -> bool:
     return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
 
 
 def _import_nodes(tree: ast.AST):
@@ -106,8 +107,9 @@ def imports_of(module: str, path: Path, modules, shown: Path | None = None) -> l
 def import_graph(root: Path, packages=LAYERS) -> tuple[dict[str, set[str]], list[Import]]:
     """The module graph of ``packages`` under ``root`` and every edge with where it is written."""
     modules = module_files(root, packages)
-    edges = [edge for module, path in modules.items()
-             for edge in imports_of(module, path, modules, path.relative_to(root))]
+    edges = [
+        edge for module, path in modules.items() for edge in imports_of(module, path, modules, path.relative_to(root))
+    ]
     graph = {module: set() for module in modules}
     for edge in edges:
         graph[edge.source].add(edge.target)
@@ -184,8 +186,11 @@ def layer(module: str) -> int | None:
 
 def upward(edges: list[Import]) -> list[Import]:
     """Every import from a lower layer into a higher one (``django.conf.settings`` is not ``config``)."""
-    return [e for e in edges
-            if layer(e.source) is not None and layer(e.target) is not None and layer(e.target) < layer(e.source)]
+    return [
+        e
+        for e in edges
+        if layer(e.source) is not None and layer(e.target) is not None and layer(e.target) < layer(e.source)
+    ]
 
 
 def where_cycle_is_written(edges: list[Import], path: list[str]) -> list[str]:
@@ -203,8 +208,10 @@ def report(root: Path, packages=LAYERS) -> tuple[list[str], list[str]]:
     cycles = []
     for component in strongly_connected(graph):
         path = cycle_path(graph, component)
-        cycles.append(f"cycle of {len(component)} module(s): {' → '.join(path)}\n    "
-                      + "\n    ".join(where_cycle_is_written(edges, path))
-                      + (f"\n    component: {', '.join(component)}" if len(component) > len(path) - 1 else ""))
+        cycles.append(
+            f"cycle of {len(component)} module(s): {' → '.join(path)}\n    "
+            + "\n    ".join(where_cycle_is_written(edges, path))
+            + (f"\n    component: {', '.join(component)}" if len(component) > len(path) - 1 else "")
+        )
     ups = [f"{e.where()}: {e.source} imports {e.target}" for e in upward(edges)]
     return cycles, ups

@@ -48,14 +48,17 @@ def test_the_walk_of_the_shipped_packages_sees_their_imports_so_it_cannot_pass_b
 
 # ---- the walker, on small synthetic packages --------------------------------------------------------
 def test_a_cycle_closed_by_an_import_inside_a_function_is_found_and_printed_as_a_path(tmp_path):
-    write(tmp_path, {
-        "casework/a.py": "from casework import b\n",
-        "casework/b.py": """\
+    write(
+        tmp_path,
+        {
+            "casework/a.py": "from casework import b\n",
+            "casework/b.py": """\
             def later():
                 from . import a
                 return a
             """,
-    })
+        },
+    )
     cycles, ups = report(tmp_path)
     assert len(cycles) == 1
     assert "casework.a → casework.b → casework.a" in cycles[0]
@@ -64,17 +67,20 @@ def test_a_cycle_closed_by_an_import_inside_a_function_is_found_and_printed_as_a
 
 
 def test_a_cycle_through_a_method_and_three_modules_is_one_strongly_connected_component(tmp_path):
-    write(tmp_path, {
-        "casework/a.py": "import casework.b\n",
-        "casework/b.py": """\
+    write(
+        tmp_path,
+        {
+            "casework/a.py": "import casework.b\n",
+            "casework/b.py": """\
             class Thing:
                 def run(self):
                     from casework.c import helper
                     return helper
             """,
-        "casework/c.py": "from casework.a import something\n\ndef helper():\n    pass\n",
-        "casework/d.py": "from casework import a\n",  # reaches the cycle, is not in it
-    })
+            "casework/c.py": "from casework.a import something\n\ndef helper():\n    pass\n",
+            "casework/d.py": "from casework import a\n",  # reaches the cycle, is not in it
+        },
+    )
     graph, _ = import_graph(tmp_path)
     assert strongly_connected(graph) == [["casework.a", "casework.b", "casework.c"]]
     cycles, _ = report(tmp_path)
@@ -82,9 +88,11 @@ def test_a_cycle_through_a_method_and_three_modules_is_one_strongly_connected_co
 
 
 def test_an_import_under_type_checking_is_not_an_edge_but_its_else_branch_is(tmp_path):
-    write(tmp_path, {
-        "casework/a.py": "from casework.b import B\n",
-        "casework/b.py": """\
+    write(
+        tmp_path,
+        {
+            "casework/a.py": "from casework.b import B\n",
+            "casework/b.py": """\
             import typing
             from typing import TYPE_CHECKING
 
@@ -98,22 +106,28 @@ def test_an_import_under_type_checking_is_not_an_edge_but_its_else_branch_is(tmp
             class B:
                 pass
             """,
-        "casework/c.py": "",
-    })
+            "casework/c.py": "",
+        },
+    )
     graph, _ = import_graph(tmp_path)
     assert graph["casework.b"] == {"casework.c"}
     assert report(tmp_path) == ([], [])
 
 
 def test_an_import_up_the_layers_is_found_with_its_file_and_line(tmp_path):
-    write(tmp_path, {
-        "notifications/services.py": "from django.conf import settings\n\n\ndef f():\n    from casework.models import Hazard\n",
-        "casework/models.py": "from django.conf import settings\nimport config.settings\n",
-        "casework/views.py": "from workflows import flows\n",
-        "workflows/flows.py": "from casework.models import Hazard\nfrom notifications import services\n",
-        "config/settings.py": "",
-        "config/urls.py": "import workflows.flows\nimport casework.views\n",
-    })
+    write(
+        tmp_path,
+        {
+            "notifications/services.py": (
+                "from django.conf import settings\n\n\ndef f():\n    from casework.models import Hazard\n"
+            ),
+            "casework/models.py": "from django.conf import settings\nimport config.settings\n",
+            "casework/views.py": "from workflows import flows\n",
+            "workflows/flows.py": "from casework.models import Hazard\nfrom notifications import services\n",
+            "config/settings.py": "",
+            "config/urls.py": "import workflows.flows\nimport casework.views\n",
+        },
+    )
     cycles, ups = report(tmp_path)
     assert ups == [
         "casework/models.py:2: casework.models imports config.settings",
@@ -124,16 +138,19 @@ def test_an_import_up_the_layers_is_found_with_its_file_and_line(tmp_path):
 
 
 def test_a_clean_package_passes_though_the_walker_sees_its_imports(tmp_path):
-    write(tmp_path, {
-        "config/urls.py": "from workflows import views\nfrom casework.web import urls\n",
-        "workflows/views.py": "from casework import services\nfrom .models import Process\n",
-        "workflows/models.py": "from casework.models import Hazard\n",
-        "casework/services.py": "from notifications.services import notify\nfrom .models import Hazard\n",
-        "casework/models.py": "from django.db import models\n",
-        "casework/web/urls.py": "from ..services import act\nfrom . import views\n",
-        "casework/web/views.py": "from casework.services import act\n",
-        "notifications/services.py": "from django.conf import settings\n",
-    })
+    write(
+        tmp_path,
+        {
+            "config/urls.py": "from workflows import views\nfrom casework.web import urls\n",
+            "workflows/views.py": "from casework import services\nfrom .models import Process\n",
+            "workflows/models.py": "from casework.models import Hazard\n",
+            "casework/services.py": "from notifications.services import notify\nfrom .models import Hazard\n",
+            "casework/models.py": "from django.db import models\n",
+            "casework/web/urls.py": "from ..services import act\nfrom . import views\n",
+            "casework/web/views.py": "from casework.services import act\n",
+            "notifications/services.py": "from django.conf import settings\n",
+        },
+    )
     graph, edges = import_graph(tmp_path)
     assert graph["casework.services"] == {"notifications.services", "casework.models"}
     assert graph["casework.web.urls"] == {"casework.services", "casework.web.views"}
@@ -142,26 +159,37 @@ def test_a_clean_package_passes_though_the_walker_sees_its_imports(tmp_path):
 
 
 def test_from_a_package_import_a_name_is_an_edge_to_the_submodule_when_it_exists_else_to_the_package(tmp_path):
-    write(tmp_path, {
-        "casework/models/__init__.py": "from .hazard import Hazard\nfrom . import org\n",
-        "casework/models/hazard.py": "from casework.models.org import OrgUnit\n",
-        "casework/models/org.py": "",
-        "casework/services/transitions.py": "from casework.models import Hazard, org\nfrom ..models import hazard\n",
-    })
+    write(
+        tmp_path,
+        {
+            "casework/models/__init__.py": "from .hazard import Hazard\nfrom . import org\n",
+            "casework/models/hazard.py": "from casework.models.org import OrgUnit\n",
+            "casework/models/org.py": "",
+            "casework/services/transitions.py": (
+                "from casework.models import Hazard, org\nfrom ..models import hazard\n"
+            ),
+        },
+    )
     graph, _ = import_graph(tmp_path)
     # The package's __init__ importing its submodules is an edge from the package to them ...
     assert graph["casework.models"] == {"casework.models.hazard", "casework.models.org"}
     # ... but the implicit run of the parent's __init__ is not an edge back to the package.
     assert graph["casework.models.hazard"] == {"casework.models.org"}
-    assert graph["casework.services.transitions"] == {"casework.models", "casework.models.org",
-                                                      "casework.models.hazard"}
+    assert graph["casework.services.transitions"] == {
+        "casework.models",
+        "casework.models.org",
+        "casework.models.hazard",
+    }
     assert report(tmp_path) == ([], [])
 
 
 def test_a_package_init_and_its_submodule_importing_each_other_is_a_cycle(tmp_path):
-    write(tmp_path, {
-        "casework/access/__init__.py": "from .hazards import visible\n",
-        "casework/access/hazards.py": "from casework.access import helper\n",
-    })
+    write(
+        tmp_path,
+        {
+            "casework/access/__init__.py": "from .hazards import visible\n",
+            "casework/access/hazards.py": "from casework.access import helper\n",
+        },
+    )
     cycles, _ = report(tmp_path)
     assert len(cycles) == 1 and "casework.access → casework.access.hazards → casework.access" in cycles[0]

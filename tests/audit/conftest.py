@@ -1,4 +1,3 @@
-import pytest
 from django.conf import settings
 
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"

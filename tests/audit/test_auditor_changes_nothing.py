@@ -1,10 +1,10 @@
 """The auditor changes nothing anywhere: every write service refuses them, the admin is closed to them,
 and a POST to every URL the project serves leaves every record as it was."""
+
 import importlib
 import inspect
 import pkgutil
-import typing
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from django.apps import apps
@@ -20,9 +20,15 @@ from tests.factories import PATHS, make_hazard, photo
 
 # A state each action may start from (DESIGN.md, "The hazard lifecycle"; change_deadline: its service's rule).
 STATE_FOR = {
-    "assign": "reported", "record_temporary_measures": "assigned", "report_rectified": "assigned",
-    "verify": "rectified", "reject": "rectified", "escalate": "assigned", "record_coordination": "escalated",
-    "close_invalid": "reported", "change_deadline": "assigned",
+    "assign": "reported",
+    "record_temporary_measures": "assigned",
+    "report_rectified": "assigned",
+    "verify": "rectified",
+    "reject": "rectified",
+    "escalate": "assigned",
+    "record_coordination": "escalated",
+    "close_invalid": "reported",
+    "change_deadline": "assigned",
 }
 
 
@@ -32,8 +38,12 @@ def services():
     for info in pkgutil.walk_packages(casework.services.__path__, "casework.services."):
         module = importlib.import_module(info.name)
         for name, fn in inspect.getmembers(module, inspect.isfunction):
-            if (fn.__module__ == module.__name__ and not name.startswith("_") and hasattr(fn, "__wrapped__")
-                    and "actor" in inspect.signature(fn).parameters):
+            if (
+                fn.__module__ == module.__name__
+                and not name.startswith("_")
+                and hasattr(fn, "__wrapped__")
+                and "actor" in inspect.signature(fn).parameters
+            ):
                 found[f"{info.name}.{name}"] = fn
     return found
 
@@ -62,7 +72,7 @@ def every_row():
 
 
 def _value(name: str, annotation, hazard, world):
-    if name in ("hazard_id",) or name.endswith("_id") and "hazard" in name:
+    if name in ("hazard_id",) or (name.endswith("_id") and "hazard" in name):
         return hazard.pk
     if name == "school_id":
         return world.school_a1.pk
@@ -93,7 +103,7 @@ def test_every_service_refuses_the_auditor_and_changes_nothing(world, key):
     hazard = make_hazard(world, state=STATE_FOR.get(action, "assigned"), major=True)
     kwargs = {}
     for name, param in inspect.signature(service).parameters.items():
-        if param.kind is not param.KEYWORD_ONLY or param.default is not param.empty and name not in ("evidence",):
+        if param.kind is not param.KEYWORD_ONLY or (param.default is not param.empty and name not in ("evidence",)):
             continue
         kwargs[name] = world.auditor if name == "actor" else _value(name, param.annotation, hazard, world)
     before = every_row()
@@ -112,8 +122,10 @@ def test_the_auditor_is_not_staff_and_the_admin_turns_them_away(client, world):
     before = every_row()
     response = client.post(f"/admin/casework/hazard/{hazard.pk}/change/", {"title": "改过", "description": "改过"})
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
-    response = client.post("/admin/casework/membership/add/", {"user": world.auditor.pk, "org_unit": world.city.pk,
-                                                              "role": Role.CITY_ADMIN, "active": "on"})
+    response = client.post(
+        "/admin/casework/membership/add/",
+        {"user": world.auditor.pk, "org_unit": world.city.pk, "role": Role.CITY_ADMIN, "active": "on"},
+    )
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
     assert every_row() == before
 
@@ -158,8 +170,16 @@ def test_a_post_to_every_url_as_the_auditor_changes_nothing(client, world):
     urls = sorted({concrete(route, ids) for route, _ in every_url()} - {"/logout/", "/login/"})
     assert "/audit/review/" in urls and f"/hazards/{ids['hazard']}/" in urls
     for url in urls:
-        data = {"title": "改过", "reason": "审计员试图修改", "result": "整改到位", "measures": "x", "deadline": "2030-01-01",
-                "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "description": "x", "action": "verify"}
+        data = {
+            "title": "改过",
+            "reason": "审计员试图修改",
+            "result": "整改到位",
+            "measures": "x",
+            "deadline": "2030-01-01",
+            "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "description": "x",
+            "action": "verify",
+        }
         response = client.post(url, data)
         assert response.status_code < 500, url
         if url.startswith("/audit/"):
@@ -169,4 +189,3 @@ def test_a_post_to_every_url_as_the_auditor_changes_nothing(client, world):
     after.pop("casework.AuditEvent"), before.pop("casework.AuditEvent")
     after.pop("casework.AuditChainHead"), before.pop("casework.AuditChainHead")
     assert after == before
-

@@ -1,8 +1,9 @@
 """The findings an auditor starts from, each shown to fire on the case it names and stay quiet otherwise."""
+
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
-from zoneinfo import ZoneInfo
 from django.db import connection
 from django.utils import timezone
 
@@ -25,15 +26,29 @@ from tests.factories import make_hazard, make_listing, member, photo
 
 
 def report(w, when, *, actor=None, major=False, school="school_a1", title="消防通道堆放杂物"):
-    return svc.hazard_report(actor=actor or w.staff_a1, school_id=w.units[school].pk, title=title,
-                             description="描述", category="fire", key_place="teaching_building",
-                             severity="major" if major else "general", occurred_at=when)
+    return svc.hazard_report(
+        actor=actor or w.staff_a1,
+        school_id=w.units[school].pk,
+        title=title,
+        description="描述",
+        category="fire",
+        key_place="teaching_building",
+        severity="major" if major else "general",
+        occurred_at=when,
+    )
 
 
 def assign(w, hazard, when, deadline, major=False):
     extra = {"funding": "经费", "contingency_plan": "预案"} if major else {}
-    return svc.hazard_assign(hazard_id=hazard.pk, actor=w.officer_a, occurred_at=when, responsible_person="王主任",
-                             measures="清理", deadline=deadline, **extra)
+    return svc.hazard_assign(
+        hazard_id=hazard.pk,
+        actor=w.officer_a,
+        occurred_at=when,
+        responsible_person="王主任",
+        measures="清理",
+        deadline=deadline,
+        **extra,
+    )
 
 
 def ids(finding):
@@ -56,16 +71,18 @@ def test_a_deadline_extended_twice_is_a_finding_and_once_is_not(world):
     twice = scripted_hazard(world)
     once = report(world, at(3, 3, 9), major=False)
     assign(world, once, at(3, 4), date(2025, 3, 31))
-    svc.hazard_change_deadline(hazard_id=once.pk, actor=world.officer_a, occurred_at=at(3, 5), deadline=date(2025, 4, 30),
-                               reason="材料采购")
+    svc.hazard_change_deadline(
+        hazard_id=once.pk, actor=world.officer_a, occurred_at=at(3, 5), deadline=date(2025, 4, 30), reason="材料采购"
+    )
     finding = deadlines_extended_more_than_once(world.auditor)
     assert ids(finding) == [twice.pk]
     assert "延期 2 次" in finding.rows[0]["detail"] and "联合执法排期" in finding.rows[0]["detail"]
 
 
 def _fixed(w, hazard, when):
-    svc.hazard_report_rectified(hazard_id=hazard.pk, actor=w.staff_a1, occurred_at=when, description="已整改",
-                                evidence=[photo()])
+    svc.hazard_report_rectified(
+        hazard_id=hazard.pk, actor=w.staff_a1, occurred_at=when, description="已整改", evidence=[photo()]
+    )
 
 
 def test_a_verifier_who_also_works_at_the_rectifying_school_is_a_finding(world):
@@ -120,25 +137,33 @@ def test_a_hazard_verified_after_its_evidence_vanished_is_a_finding(world):
 def test_an_active_listing_without_progress_reports_is_a_finding_until_the_school_reports(world):
     from casework.services.listings import listing_report_progress
 
-
     silent = make_hazard(world, state="assigned", major=True)
     reporting = make_hazard(world, state="assigned", major=True, school="school_a2")
     make_listing(world, silent)
     listing = make_listing(world, reporting)
-    listing_report_progress(listing_id=listing.pk, actor=world.staff_a2, work_done="已拆除旧设施", percent_complete=40,
-                            evidence=[photo()], occurred_at=timezone.now())
+    listing_report_progress(
+        listing_id=listing.pk,
+        actor=world.staff_a2,
+        work_done="已拆除旧设施",
+        percent_complete=40,
+        evidence=[photo()],
+        occurred_at=timezone.now(),
+    )
     rows = listings_without_progress_reports(world.auditor).rows
     assert [row["hazard_id"] for row in rows] == [silent.pk]
 
 
-@pytest.mark.parametrize(("moment", "working"), [
-    (datetime(2025, 3, 12, 9, 0, tzinfo=SH), True),      # Wednesday morning
-    (datetime(2025, 3, 12, 7, 59, tzinfo=SH), False),    # before 08:00
-    (datetime(2025, 3, 12, 20, 0, tzinfo=SH), False),    # from 20:00
-    (datetime(2025, 3, 8, 10, 0, tzinfo=SH), False),     # Saturday
-    (datetime(2025, 10, 2, 10, 0, tzinfo=SH), False),    # National Day holiday, a Thursday
-    (datetime(2025, 9, 28, 10, 0, tzinfo=SH), True),     # Sunday made a working day (调休)
-])
+@pytest.mark.parametrize(
+    ("moment", "working"),
+    [
+        (datetime(2025, 3, 12, 9, 0, tzinfo=SH), True),  # Wednesday morning
+        (datetime(2025, 3, 12, 7, 59, tzinfo=SH), False),  # before 08:00
+        (datetime(2025, 3, 12, 20, 0, tzinfo=SH), False),  # from 20:00
+        (datetime(2025, 3, 8, 10, 0, tzinfo=SH), False),  # Saturday
+        (datetime(2025, 10, 2, 10, 0, tzinfo=SH), False),  # National Day holiday, a Thursday
+        (datetime(2025, 9, 28, 10, 0, tzinfo=SH), True),  # Sunday made a working day (调休)
+    ],
+)
 def test_working_time_is_judged_in_shanghai_with_holidays(db, moment, working):
     assert is_working_time(moment) is working
     # The same moment spelled in UTC is judged the same.
@@ -161,7 +186,9 @@ def test_changes_said_to_happen_or_entered_outside_working_hours_are_findings(wo
     monkeypatch.setattr(timezone, "now", lambda: entered_at_night)
     night = report(world, at(3, 12, 16))
     monkeypatch.undo()
-    finding = changes_outside_working_hours(world.auditor, start_of_day(date(2025, 3, 1)), end_of_day(date(2025, 3, 31)))
+    finding = changes_outside_working_hours(
+        world.auditor, start_of_day(date(2025, 3, 1)), end_of_day(date(2025, 3, 31))
+    )
     details = {row["hazard_id"]: row["detail"] for row in finding.rows}
     assert sorted(details) == sorted([weekend.pk, night.pk]) and weekday.pk not in details
     assert "发生于 2025-03-08 22:00" in details[weekend.pk]

@@ -1,5 +1,6 @@
 """On PostgreSQL the audit tables refuse UPDATE and DELETE for the application's role, whatever the path
 (ORM queryset, raw SQL): the trigger installed by migration 0003 raises. Runs only on PostgreSQL."""
+
 import pytest
 from django.db import DatabaseError, connection, models, transaction
 
@@ -33,10 +34,14 @@ def test_the_database_is_postgresql_and_the_triggers_exist(records):
 
 @pytest.mark.parametrize("table", ["casework_hazardtransition", "casework_auditevent"])
 def test_update_with_raw_sql_is_refused_by_the_database(records, table):
-    before = list(HazardTransition.objects.values_list("id", "hash")) + list(AuditEvent.objects.values_list("id", "hash"))
+    before = list(HazardTransition.objects.values_list("id", "hash")) + list(
+        AuditEvent.objects.values_list("id", "hash")
+    )
     message = refused(f"UPDATE {table} SET hash = %s", ["0" * 64])
     assert "append-only" in message and "UPDATE" in message
-    after = list(HazardTransition.objects.values_list("id", "hash")) + list(AuditEvent.objects.values_list("id", "hash"))
+    after = list(HazardTransition.objects.values_list("id", "hash")) + list(
+        AuditEvent.objects.values_list("id", "hash")
+    )
     assert after == before
 
 

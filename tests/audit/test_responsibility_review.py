@@ -1,5 +1,6 @@
 """The review answers "who was responsible on date X" from the transition records and the history rows
 of a scripted five-month history (tests/audit/scripted.py); every expected answer is worked out by hand."""
+
 from datetime import date
 
 import pytest
@@ -26,10 +27,14 @@ BY_HAND = [
     # Rejected on 04-28: back to the school as rework, the deadline of 04-30 passes on it.
     (at(5, 1, 12), ("assigned", "王主任", "学校安全员", "局前街小学", date(2025, 4, 30), True, "")),
     (at(5, 10, 12), ("escalated", "王主任", "党委政府协调", "天宁区党委政府", date(2025, 4, 30), True, "")),
-    (at(6, 1, 12), ("temporary_measures", "王主任", "学校安全员", "局前街小学", date(2025, 6, 30), False,
-                    "城管局、市场监管局")),
-    (at(7, 1, 12), ("temporary_measures", "王主任", "学校安全员", "局前街小学", date(2025, 7, 31), False,
-                    "城管局、市场监管局")),
+    (
+        at(6, 1, 12),
+        ("temporary_measures", "王主任", "学校安全员", "局前街小学", date(2025, 6, 30), False, "城管局、市场监管局"),
+    ),
+    (
+        at(7, 1, 12),
+        ("temporary_measures", "王主任", "学校安全员", "局前街小学", date(2025, 7, 31), False, "城管局、市场监管局"),
+    ),
     (at(8, 1, 12), ("verified", "王主任", "", "", date(2025, 7, 31), False, "城管局、市场监管局")),
 ]
 
@@ -37,8 +42,15 @@ BY_HAND = [
 @pytest.mark.parametrize(("moment", "expected"), BY_HAND, ids=[m.strftime("%m-%d") for m, _ in BY_HAND])
 def test_who_was_responsible_on_each_date_is_answered_from_history(hazard, moment, expected):
     who = responsible_at(hazard, moment)
-    got = (who.state, who.responsible_person, who.handler_role_label, who.handler_unit, who.deadline, who.overdue,
-           who.units_charged)
+    got = (
+        who.state,
+        who.responsible_person,
+        who.handler_role_label,
+        who.handler_unit,
+        who.deadline,
+        who.overdue,
+        who.units_charged,
+    )
     assert got == expected
 
 
@@ -65,9 +77,9 @@ def test_each_deadline_in_force_is_judged_met_missed_or_superseded(hazard):
     got = [(d.deadline, d.set_by, d.outcome) for d in review.deadlines]
     assert got == [
         (date(2025, 3, 31), "officer_a", "superseded"),  # extended on 03-20, before it fell due
-        (date(2025, 4, 30), "officer_a", "missed"),      # on 04-30 the case was back in rework
-        (date(2025, 6, 30), "party_a", "superseded"),    # the committee's date, extended on 06-16
-        (date(2025, 7, 31), "officer_a", "met"),         # fixed on 07-25, verified on 07-28
+        (date(2025, 4, 30), "officer_a", "missed"),  # on 04-30 the case was back in rework
+        (date(2025, 6, 30), "party_a", "superseded"),  # the committee's date, extended on 06-16
+        (date(2025, 7, 31), "officer_a", "met"),  # fixed on 07-25, verified on 07-28
     ]
     missed = review.deadlines[1]
     assert missed.completed_at == at(7, 25, 15)
@@ -75,8 +87,10 @@ def test_each_deadline_in_force_is_judged_met_missed_or_superseded(hazard):
 
 def test_the_review_lists_every_decision_with_actor_role_unit_and_evidence(hazard):
     review = build_review_for(hazard, date(2025, 3, 1), date(2025, 8, 31))
-    rows = [(d.record.name, d.record.actor.username, d.record.get_actor_role_display(), d.record.actor_unit.name)
-            for d in review.decisions]
+    rows = [
+        (d.record.name, d.record.actor.username, d.record.get_actor_role_display(), d.record.actor_unit.name)
+        for d in review.decisions
+    ]
     assert rows == [
         ("report", "staff_a1", "学校安全员", "局前街小学"),
         ("assign", "officer_a", "区教育局安全干部", "天宁区"),
@@ -122,16 +136,19 @@ def test_a_period_shows_only_what_happened_or_held_within_it(hazard):
 
 def test_reminders_sent_are_judged_acted_on_or_ignored_before_the_next_deadline(hazard, world):
     url = hazard.get_absolute_url()
-    acted = Notification.objects.create(recipient=world.staff_a1, event="hazard.deadline_approaching", title="临近",
-                                        url=url, created_at=at(3, 25, 9))
-    ignored = Notification.objects.create(recipient=world.staff_a1, event="hazard.overdue", title="已逾期",
-                                          url=url, created_at=at(4, 29, 9))
-    told = Notification.objects.create(recipient=world.officer_a, event="hazard.verify", title="已销号",
-                                       url=url, created_at=at(7, 28, 11))
+    acted = Notification.objects.create(
+        recipient=world.staff_a1, event="hazard.deadline_approaching", title="临近", url=url, created_at=at(3, 25, 9)
+    )
+    ignored = Notification.objects.create(
+        recipient=world.staff_a1, event="hazard.overdue", title="已逾期", url=url, created_at=at(4, 29, 9)
+    )
+    told = Notification.objects.create(
+        recipient=world.officer_a, event="hazard.verify", title="已销号", url=url, created_at=at(7, 28, 11)
+    )
     review = build_review_for(hazard, date(2025, 3, 1), date(2025, 8, 31))
     got = {r.notification.pk: (r.status, r.deadline) for r in review.reminders}
     assert got == {
-        acted.pk: ("acted", date(2025, 4, 30)),     # the fix was reported on 04-25
+        acted.pk: ("acted", date(2025, 4, 30)),  # the fix was reported on 04-25
         ignored.pk: ("ignored", date(2025, 4, 30)),  # nothing from the school before 04-30 ended
         told.pk: ("informational", None),
     }
@@ -143,8 +160,12 @@ def test_the_review_of_a_district_a_school_and_a_person(hazard, world):
         review = build_review(world.auditor, kind, subject, date(2025, 3, 1), date(2025, 8, 31))
         assert [h.hazard.pk for h in review.hazards] == [hazard.pk], kind
     person = build_review(world.auditor, "person", world.officer_a, date(2025, 3, 1), date(2025, 8, 31))
-    assert [d.record.name for d in person.hazards[0].decisions] == ["assign", "change_deadline", "escalate",
-                                                                    "change_deadline"]
+    assert [d.record.name for d in person.hazards[0].decisions] == [
+        "assign",
+        "change_deadline",
+        "escalate",
+        "change_deadline",
+    ]
     assert build_review(world.auditor, "school", world.school_a2, date(2025, 3, 1), date(2025, 8, 31)).hazards == []
     # Closed before the period began: not in a later period's review.
     assert build_review(world.auditor, "district", world.district_a, date(2025, 9, 1), date(2025, 9, 30)).hazards == []
@@ -158,7 +179,11 @@ def test_the_hazard_as_it_stood_with_what_changed_since_highlighted(hazard):
     assert fields["deadline"].then == "2025-04-30" and fields["deadline"].now == "2025-07-31"
     assert fields["responsible_person"].then == "王主任" and not fields["responsible_person"].changed
     assert [s.transition.name for s, _ in view.changes_since] == [
-        "record_coordination", "change_deadline", "report_rectified", "verify"]
+        "record_coordination",
+        "change_deadline",
+        "report_rectified",
+        "verify",
+    ]
     assert [t.name for t in view.transitions_until][-1] == "escalate"
     before = hazard_as_of(hazard, at(3, 1))
     assert before.step is None and all(f.then == "" for f in before.fields)

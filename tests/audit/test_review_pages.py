@@ -1,5 +1,6 @@
 """The review pages and exports: auditors and the city admin only, scoped, each view and export logged,
 and each export names who exported it and when."""
+
 import io
 import subprocess
 from datetime import datetime
@@ -40,8 +41,11 @@ def test_the_review_page_shows_who_was_responsible_and_is_logged(client, world, 
     text = response.content.decode()
     assert "王主任" in text and "逾期未完成" in text and "联合执法排期" in text and "天宁区党委政府" in text
     [event] = AuditEvent.objects.all()
-    assert (event.kind, event.actor, event.subject) == (AuditEventKind.REVIEW_VIEWED, world.users[reader],
-                                                        f"hazard:{hazard.pk}")
+    assert (event.kind, event.actor, event.subject) == (
+        AuditEventKind.REVIEW_VIEWED,
+        world.users[reader],
+        f"hazard:{hazard.pk}",
+    )
 
 
 @pytest.mark.parametrize("name", ["index", "review", "review_pdf", "review_xlsx", "findings", "chains"])
@@ -97,8 +101,12 @@ def test_the_excel_export_names_the_exporter_on_every_sheet_and_is_logged(client
     decisions = list(book["决策记录"].iter_rows(min_row=3, values_only=True))
     assert [row[1] for row in decisions][:2] == ["上报隐患", "交办整改"] and len(decisions) == 11
     deadlines = [(row[1], row[6]) for row in book["整改时限"].iter_rows(min_row=3, values_only=True)]
-    assert deadlines == [("2025-03-31", "到期前已调整"), ("2025-04-30", "逾期未完成"), ("2025-06-30", "到期前已调整"),
-                         ("2025-07-31", "按期完成")]
+    assert deadlines == [
+        ("2025-03-31", "到期前已调整"),
+        ("2025-04-30", "逾期未完成"),
+        ("2025-06-30", "到期前已调整"),
+        ("2025-07-31", "按期完成"),
+    ]
 
 
 def test_every_export_and_view_lands_on_an_intact_audit_chain(client, world, hazard):
@@ -108,9 +116,13 @@ def test_every_export_and_view_lands_on_an_intact_audit_chain(client, world, haz
     client.get(reverse("audit:findings"))
     client.get(reverse("audit:chains"))
     kinds = list(AuditEvent.objects.order_by("seq").values_list("kind", "seq"))
-    assert kinds == [(AuditEventKind.REVIEW_VIEWED, 1), (AuditEventKind.REVIEW_EXPORTED_PDF, 2),
-                     (AuditEventKind.REVIEW_EXPORTED_XLSX, 3), (AuditEventKind.FINDINGS_VIEWED, 4),
-                     (AuditEventKind.CHAINS_VERIFIED, 5)]
+    assert kinds == [
+        (AuditEventKind.REVIEW_VIEWED, 1),
+        (AuditEventKind.REVIEW_EXPORTED_PDF, 2),
+        (AuditEventKind.REVIEW_EXPORTED_XLSX, 3),
+        (AuditEventKind.FINDINGS_VIEWED, 4),
+        (AuditEventKind.CHAINS_VERIFIED, 5),
+    ]
     assert all(s.broken is None for s in verify_all_chains())
 
 
@@ -123,7 +135,8 @@ def test_the_findings_page_lists_the_repeated_extension(client, world, hazard):
 def test_a_district_review_covers_only_the_district_and_sensitive_cases_only_for_the_city(client, world, hazard):
     other = make_hazard(world, state="assigned", school="school_b1", title="钟楼区的隐患")
     response = login(client, world, "auditor").get(
-        reverse("audit:review") + f"?kind=district&id={world.district_a.pk}&start=2025-01-01&end=2030-12-31")
+        reverse("audit:review") + f"?kind=district&id={world.district_a.pk}&start=2025-01-01&end=2030-12-31"
+    )
     text = response.content.decode()
     assert hazard.title in text and other.title not in text
 

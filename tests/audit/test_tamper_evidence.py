@@ -1,5 +1,6 @@
 """Every audit record is hash-chained: an edit, a deletion or a reordering made behind the application's
 back (raw SQL) is found by `manage.py verify_audit`, which names the first altered record and exits 1."""
+
 import io
 
 import pytest
@@ -11,7 +12,6 @@ from casework.audit.events import audit_event_record
 from casework.models import AuditEvent, AuditEventKind, HazardTransition
 from casework.models.transition import AppendOnlyError
 from tests.factories import make_hazard
-
 
 APPEND_ONLY_TABLES = {"casework_hazardtransition", "casework_auditevent"}
 
@@ -77,8 +77,10 @@ def test_a_transition_edited_with_raw_sql_is_reported_as_the_first_altered_recor
 
 def test_a_backdated_occurred_at_is_detected(chains):
     victim = district_a_records(chains)[1]
-    tamper("UPDATE casework_hazardtransition SET occurred_at = %s WHERE id = %s",
-           [victim.occurred_at.replace(year=victim.occurred_at.year - 1), victim.pk])
+    tamper(
+        "UPDATE casework_hazardtransition SET occurred_at = %s WHERE id = %s",
+        [victim.occurred_at.replace(year=victim.occurred_at.year - 1), victim.pk],
+    )
     [broken] = verify_hazard_chains()
     assert (broken.seq, broken.record_id) == (victim.seq, victim.pk)
 
@@ -127,8 +129,11 @@ def test_a_rehashed_edit_is_still_detected_by_the_next_record(chains):
 
 
 def test_a_deleted_chain_head_does_not_hide_the_chain(chains):
-    tamper("DELETE FROM casework_auditchainhead WHERE chain = %s", [hazard_chain_key(chains.district_a.pk)],
-           table="casework_auditchainhead")
+    tamper(
+        "DELETE FROM casework_auditchainhead WHERE chain = %s",
+        [hazard_chain_key(chains.district_a.pk)],
+        table="casework_auditchainhead",
+    )
     [broken] = verify_hazard_chains()
     assert "链头缺失" in broken.reason
 
@@ -136,8 +141,11 @@ def test_a_deleted_chain_head_does_not_hide_the_chain(chains):
 def test_an_audit_event_edited_with_raw_sql_is_detected(chains):
     events = list(AuditEvent.objects.order_by("seq"))
     victim = events[1]
-    tamper("UPDATE casework_auditevent SET kind = %s WHERE id = %s", [AuditEventKind.REVIEW_VIEWED, victim.pk],
-           table="casework_auditevent")
+    tamper(
+        "UPDATE casework_auditevent SET kind = %s WHERE id = %s",
+        [AuditEventKind.REVIEW_VIEWED, victim.pk],
+        table="casework_auditevent",
+    )
     code, _, err = run_verify()
     assert code == 1
     assert f"BROKEN {victim.chain} 第 {victim.seq} 条（记录 id={victim.pk}）" in err

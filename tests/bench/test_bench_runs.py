@@ -4,6 +4,7 @@ The figures themselves are never asserted: they depend on the machine. What is a
 generated data is what the services would have written (states, history, chains) and that the bench
 prints every row of its table.
 """
+
 from io import StringIO
 
 from django.core.management import call_command
@@ -11,11 +12,11 @@ from django.db.models import Count
 from django.utils import timezone
 
 from casework.audit.chain import verify_hazard_chains
+from casework.models import Hazard, HazardState, HazardTransition, Membership, OrgKind, OrgUnit, Role
+from casework.selectors.ledger import LedgerFilters, ledger_for, ledger_page
+from casework.services import transitions as svc
 from tools.bench.generate import generate_province
 from tools.bench.run import Floor, assign_through_service, find_setting, render_table, report_hazards, run_bench
-from casework.models import Hazard, HazardState, HazardTransition, Membership, OrgKind, OrgUnit, Role
-from casework.selectors.ledger import ledger_for, ledger_page, LedgerFilters
-from casework.services import transitions as svc
 
 
 def test_generate_province_builds_units_people_and_hazards_whose_chains_verify(db):
@@ -52,8 +53,14 @@ def test_a_transition_through_the_service_continues_a_generated_chain(db):
     generate_province(schools=30, hazards=300, seed=6)
     setting = find_setting()
     hazard = Hazard.objects.filter(state=HazardState.REPORTED, district=setting.district, sensitive=False).first()
-    svc.hazard_assign(hazard_id=hazard.pk, actor=setting.officer, responsible_person="王主任", measures="整改",
-                      deadline=timezone.localdate(), occurred_at=timezone.now())
+    svc.hazard_assign(
+        hazard_id=hazard.pk,
+        actor=setting.officer,
+        responsible_person="王主任",
+        measures="整改",
+        deadline=timezone.localdate(),
+        occurred_at=timezone.now(),
+    )
     assert verify_hazard_chains() == []
 
 
@@ -108,16 +115,36 @@ def test_the_floor_writes_what_the_service_writes_for_one_assignment(db):
     def written(hazard_id):
         hazard = Hazard.objects.get(pk=hazard_id)
         history = Hazard.history.filter(id=hazard_id).latest("history_date")
-        notes = [(n.recipient.memberships.get().org_unit_id == hazard.school_id, n.title.replace(f"#{hazard_id}", "#"),
-                  n.body == hazard.school.name, n.url == hazard.get_absolute_url(), n.deliveries.count())
-                 for n in Notification.objects.filter(event="hazard.assign", url__endswith=f"/{hazard_id}/")]
-        records = [(r.name, r.from_state, r.to_state, r.actor_id, r.actor_role, r.payload, r.comment)
-                   for r in HazardTransition.objects.filter(hazard_id=hazard_id, seq__gt=0).exclude(name="report").order_by("seq")]
-        return {"state": hazard.state, "plan": (hazard.responsible_person, hazard.measures, hazard.deadline,
-                                                hazard.deadline_basis),
-                "history": (Hazard.history.filter(id=hazard_id).count(), history.history_type,
-                            history.history_change_reason, history.history_user_id, history.state),
-                "records": records, "notifications": notes, "flow": task_graph(hazard)}
+        notes = [
+            (
+                n.recipient.memberships.get().org_unit_id == hazard.school_id,
+                n.title.replace(f"#{hazard_id}", "#"),
+                n.body == hazard.school.name,
+                n.url == hazard.get_absolute_url(),
+                n.deliveries.count(),
+            )
+            for n in Notification.objects.filter(event="hazard.assign", url__endswith=f"/{hazard_id}/")
+        ]
+        records = [
+            (r.name, r.from_state, r.to_state, r.actor_id, r.actor_role, r.payload, r.comment)
+            for r in HazardTransition.objects.filter(hazard_id=hazard_id, seq__gt=0)
+            .exclude(name="report")
+            .order_by("seq")
+        ]
+        return {
+            "state": hazard.state,
+            "plan": (hazard.responsible_person, hazard.measures, hazard.deadline, hazard.deadline_basis),
+            "history": (
+                Hazard.history.filter(id=hazard_id).count(),
+                history.history_type,
+                history.history_change_reason,
+                history.history_user_id,
+                history.state,
+            ),
+            "records": records,
+            "notifications": notes,
+            "flow": task_graph(hazard),
+        }
 
     floor, service = written(by_floor), written(by_service)
     for key in service:

@@ -1,6 +1,7 @@
 """The province generator's bulk path: plain rows in column order, keys it reserves itself, hashes from the
 project's own chain functions. What it writes must be what the services would have written, on either
 database; ``test_bench_runs`` checks each hazard's records and history, these the bulk path's own parts."""
+
 import io
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
@@ -13,18 +14,28 @@ from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteWrapper
 from django.db.models import Count, Max, Min
 
 from casework.audit.chain import compute_hash, hazard_chain_key, transition_content, transition_content_of
-from tools.bench import generate as gen
-from tools.bench.generate import generate_province
 from casework.models import AuditChainHead, Hazard, HazardTransition
 from tests.factories import make_hazard
+from tools.bench import generate as gen
+from tools.bench.generate import generate_province
 
 
 def _content_from_values(record: HazardTransition) -> dict:
     return transition_content_of(
-        seq=record.seq, district_id=record.district_id, hazard_id=record.hazard_id, name=record.name,
-        from_state=record.from_state, to_state=record.to_state, actor_id=record.actor_id,
-        actor_role=record.actor_role, actor_unit_id=record.actor_unit_id, occurred_at=record.occurred_at,
-        recorded_at=record.recorded_at, comment=record.comment, payload=record.payload)
+        seq=record.seq,
+        district_id=record.district_id,
+        hazard_id=record.hazard_id,
+        name=record.name,
+        from_state=record.from_state,
+        to_state=record.to_state,
+        actor_id=record.actor_id,
+        actor_role=record.actor_role,
+        actor_unit_id=record.actor_unit_id,
+        occurred_at=record.occurred_at,
+        recorded_at=record.recorded_at,
+        comment=record.comment,
+        payload=record.payload,
+    )
 
 
 def test_content_from_plain_values_hashes_exactly_like_the_content_of_a_service_written_record(world):
@@ -38,8 +49,19 @@ def test_content_from_plain_values_hashes_exactly_like_the_content_of_a_service_
 
 def test_content_from_plain_values_spells_moments_in_utc_whatever_zone_they_come_in():
     moment = datetime(2026, 3, 1, 8, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
-    values = dict(seq=1, district_id=2, hazard_id=3, name="report", from_state="", to_state="reported", actor_id=4,
-                  actor_role="school_staff", actor_unit_id=5, comment="", payload={"title": "灭火器过期"})
+    values = dict(
+        seq=1,
+        district_id=2,
+        hazard_id=3,
+        name="report",
+        from_state="",
+        to_state="reported",
+        actor_id=4,
+        actor_role="school_staff",
+        actor_unit_id=5,
+        comment="",
+        payload={"title": "灭火器过期"},
+    )
     content = transition_content_of(occurred_at=moment, recorded_at=moment + timedelta(minutes=5), **values)
     assert content["occurred_at"] == "2026-03-01T00:30:00+00:00"
     assert content["recorded_at"] == "2026-03-01T00:35:00+00:00"
@@ -120,11 +142,14 @@ def test_the_generator_refuses_a_model_with_a_column_it_would_leave_unset():
         gen._columns(Hazard, tuple(f for f in gen.HAZARD_FIELDS if f != "updated_at"))
 
 
-@pytest.mark.parametrize("moment", [
-    datetime(2026, 11, 20, 3, 4, 5, 678901, tzinfo=UTC),
-    datetime(2026, 11, 20, 3, 4, 5, tzinfo=UTC),
-    datetime(2026, 11, 20, 11, 4, 5, 1, tzinfo=ZoneInfo("Asia/Shanghai")),
-])
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2026, 11, 20, 3, 4, 5, 678901, tzinfo=UTC),
+        datetime(2026, 11, 20, 3, 4, 5, tzinfo=UTC),
+        datetime(2026, 11, 20, 11, 4, 5, 1, tzinfo=ZoneInfo("Asia/Shanghai")),
+    ],
+)
 def test_datetimes_sent_to_sqlite_are_spelt_as_django_stores_them(moment):
     django_ops = SQLiteWrapper.ops_class(SimpleNamespace(timezone=UTC))
     assert gen._sqlite_datetime(moment) == django_ops.adapt_datetimefield_value(moment)

@@ -1,4 +1,5 @@
 """/api/docs/ in the browser: Swagger UI from the project's own static files, under the project's CSP."""
+
 import pytest
 
 from tests.factories import make_world

@@ -1,4 +1,5 @@
 """A hazard's whole life, in the browser, by four people; an escalated case; a foreign school's URL."""
+
 from datetime import timedelta
 
 import pytest

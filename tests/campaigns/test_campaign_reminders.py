@@ -1,5 +1,6 @@
 """Campaign phase and report-due reminders: the schools and district officers of the campaign's city,
 N days before (CAMPAIGN_REMINDER_DAYS_BEFORE), once per (campaign, phase or report, threshold)."""
+
 from datetime import timedelta
 
 from django.core.management import call_command

@@ -1,4 +1,5 @@
 """The checklist catalogue holds the seeds' checks word for word: counted and compared against the seed texts."""
+
 import re
 from pathlib import Path
 
@@ -90,7 +91,7 @@ def test_the_checks_of_attachment_1_are_in_the_catalogue_with_the_one_button_ala
     items = catalogue("s000_form")
     assert [i.text for i in items] == checks
     alarm = next(i for i in items if i.text == "一键报警有无")
-    following = cells[cells.index("一键报警有无") + 1:cells.index("一键报警有无") + 3]
+    following = cells[cells.index("一键报警有无") + 1 : cells.index("一键报警有无") + 3]
     assert [c.text for c in alarm.children.order_by("position")] == following == ["门卫", "学生宿舍（无宿舍填“/”）"]
 
 
@@ -105,8 +106,9 @@ def test_loading_the_catalogue_again_creates_nothing_and_keeps_the_city_administ
     assert item.text == "疏散通道、安全出口是否畅通"
 
 
-@pytest.mark.parametrize("username, allowed", [("city_admin", True), ("officer_a", False), ("auditor", False),
-                                               ("staff_a1", False)])
+@pytest.mark.parametrize(
+    "username, allowed", [("city_admin", True), ("officer_a", False), ("auditor", False), ("staff_a1", False)]
+)
 def test_only_the_city_administrator_edits_the_catalogue_in_the_admin(world, client, username, allowed):
     user = world.users[username]
     user.is_staff = True
@@ -114,9 +116,18 @@ def test_only_the_city_administrator_edits_the_catalogue_in_the_admin(world, cli
     client.force_login(user)
     item = ChecklistItem.objects.get(category__code="s004_food", number="6")
     url = f"/admin/casework/checklistitem/{item.pk}/change/"
-    response = client.post(url, {"category": item.category_id, "number": "6", "position": 6,
-                                 "text": "陪餐制度是否按规定落实（含校领导陪餐）", "hazard_category": "", "key_place": "",
-                                 "active": "on"})
+    response = client.post(
+        url,
+        {
+            "category": item.category_id,
+            "number": "6",
+            "position": 6,
+            "text": "陪餐制度是否按规定落实（含校领导陪餐）",
+            "hazard_category": "",
+            "key_place": "",
+            "active": "on",
+        },
+    )
     item.refresh_from_db()
     if allowed:
         assert response.status_code == 302

@@ -1,4 +1,5 @@
 """The campaign and return pages link to the 附件1/附件2 downloads; the statistics page shows listed cases."""
+
 from datetime import timedelta
 
 from django.utils import timezone
@@ -22,8 +23,8 @@ def test_the_campaign_page_links_the_report_downloads_and_statistics_for_the_cam
     campaign = make_campaign(world)
     status, body = page(client, world.officer_a, campaign.get_absolute_url())
     assert status == 200
-    assert f'/reports/?campaign={campaign.pk}' in body and 'data-testid="report-downloads"' in body
-    assert f'/reports/statistics/?campaign={campaign.pk}' in body
+    assert f"/reports/?campaign={campaign.pk}" in body and 'data-testid="report-downloads"' in body
+    assert f"/reports/statistics/?campaign={campaign.pk}" in body
     # The link leads to the campaign's report page.
     status, body = page(client, world.officer_a, f"/reports/?campaign={campaign.pk}")
     assert status == 200 and campaign.name in body
@@ -42,7 +43,7 @@ def test_the_return_list_links_the_report_downloads(client, world):
     campaign = make_campaign(world)
     status, body = page(client, world.officer_a, f"/campaigns/{campaign.pk}/returns/")
     assert status == 200
-    assert f'/reports/?campaign={campaign.pk}' in body
+    assert f"/reports/?campaign={campaign.pk}" in body
 
 
 def test_the_return_page_links_the_schools_own_form_and_the_download_works(client, world):

@@ -1,6 +1,7 @@
 """The return page's counts and the 附件1 report's come from one function (casework.reports.asof), so they
 agree: a rejected fix is not 待验收, the campaign's last day bounds the count, and the education side's
 copy never counts a sensitive hazard, whoever reads it."""
+
 from datetime import timedelta
 
 from django.utils import timezone
@@ -20,9 +21,15 @@ def the_return(world, campaign):
 
 def report_counts(user, campaign, school, side=ReportSide.EDUCATION) -> dict:
     """The 附件1 report's counts for the school, as the reports page draws it up for ``user``."""
-    report = build_report(form="school", unit=school, campaign=campaign,
-                          moment=campaign_moment(campaign), side=side, hazards=hazards_for_report(user, side),
-                          units=report_units_for(user))
+    report = build_report(
+        form="school",
+        unit=school,
+        campaign=campaign,
+        moment=campaign_moment(campaign),
+        side=side,
+        hazards=hazards_for_report(user, side),
+        units=report_units_for(user),
+    )
     return report.figures["counts"]
 
 
@@ -46,8 +53,13 @@ def test_a_rejected_fix_is_not_pending_verification_and_the_return_agrees_with_t
 
 def test_the_campaigns_last_day_bounds_the_count_even_with_a_later_cut_off(world):
     today = timezone.localdate()
-    campaign = make_campaign(world, starts_on=today - timedelta(days=40), ends_on=today - timedelta(days=10),
-                             statistics_cutoff=today - timedelta(days=1), report_due=today + timedelta(days=3))
+    campaign = make_campaign(
+        world,
+        starts_on=today - timedelta(days=40),
+        ends_on=today - timedelta(days=10),
+        statistics_cutoff=today - timedelta(days=1),
+        report_due=today + timedelta(days=3),
+    )
     make_hazard(world, state="assigned", clock=Clock(timezone.now() - timedelta(days=20)))  # within the period
     make_hazard(world, state="assigned", clock=Clock(timezone.now() - timedelta(days=5)))  # after its last day
     counts = school_hazard_counts(campaign, world.school_a1)
@@ -81,8 +93,9 @@ def test_the_return_page_and_the_school_report_download_show_the_same_figures(wo
     for state in ("reported", "assigned", "rectified", "verified", "closed_invalid"):
         make_hazard(world, state=state, clock=clock)
     hazard = make_hazard(world, state="assigned", clock=clock)
-    svc.hazard_report_rectified(hazard_id=hazard.pk, actor=world.staff_a1, description="已完成",
-                                evidence=[photo()], occurred_at=clock())
+    svc.hazard_report_rectified(
+        hazard_id=hazard.pk, actor=world.staff_a1, description="已完成", evidence=[photo()], occurred_at=clock()
+    )
     ret = the_return(world, campaign)
     client.force_login(world.staff_a1)
     page = client.get(ret.get_absolute_url()).content.decode()

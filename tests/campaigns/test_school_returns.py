@@ -1,4 +1,5 @@
-"""The school's return (附件1): the school fills and submits, its own police station confirms; counts come from the ledger."""
+"""The school's return (附件1): the school fills and submits, its police station confirms; counts from the ledger."""
+
 from datetime import timedelta
 
 import pytest
@@ -33,7 +34,10 @@ def test_the_school_fills_and_submits_and_its_own_station_confirms_and_both_sign
     assert (ret.principal_name, ret.police_chief_name) == ("张校长", "李所长")
     assert ret.police_station == world.station_a1 and ret.confirmed_by == world.police_a1
     assert [h.history_change_reason for h in ret.history.order_by("history_date")] == [
-        "return_start", "return_submit", "return_confirm"]
+        "return_start",
+        "return_submit",
+        "return_confirm",
+    ]
     assert ret.get_panic_button_dormitory_display() == "/"
 
 
@@ -65,8 +69,9 @@ def test_the_police_station_cannot_confirm_a_draft_nor_leave_its_part_unsigned(w
     assert refused.value.code == errors.WRONG_STATE
     ret = svc.return_submit(actor=world.staff_a1, return_id=draft.pk, fields=FULL_SCHOOL_PART)
     with pytest.raises(TransitionRefused) as refused:
-        svc.return_confirm(actor=world.police_a1, return_id=ret.pk,
-                           fields={**FULL_POLICE_PART, "police_chief_name": ""})
+        svc.return_confirm(
+            actor=world.police_a1, return_id=ret.pk, fields={**FULL_POLICE_PART, "police_chief_name": ""}
+        )
     assert refused.value.code == errors.MISSING_FIELD and "police_chief_name" in refused.value.fields
 
 
@@ -81,12 +86,15 @@ def test_a_school_cannot_submit_with_fields_missing_and_is_told_which(world):
     assert ret.status == "draft" and ret.camera_count is None
 
 
-@pytest.mark.parametrize("fields, name", [
-    ({"guards_count": 2, "certified_guards_count": 3}, "certified_guards_count"),
-    ({"camera_count": -1}, "camera_count"),
-    ({"panic_button_gate": "na"}, "panic_button_gate"),  # "/" only where there are no dormitories
-    ({"task_force_established": "maybe"}, "task_force_established"),
-])
+@pytest.mark.parametrize(
+    "fields, name",
+    [
+        ({"guards_count": 2, "certified_guards_count": 3}, "certified_guards_count"),
+        ({"camera_count": -1}, "camera_count"),
+        ({"panic_button_gate": "na"}, "panic_button_gate"),  # "/" only where there are no dormitories
+        ({"task_force_established": "maybe"}, "task_force_established"),
+    ],
+)
 def test_inconsistent_or_invalid_answers_are_refused(world, fields, name):
     campaign = make_campaign(world)
     ret = svc.return_start(actor=world.staff_a1, campaign_id=campaign.pk, school_id=world.school_a1.pk)
@@ -109,8 +117,15 @@ def test_the_school_and_the_station_each_write_only_their_own_part(world):
     assert refused.value.code == errors.WRONG_STATE
 
 
-@pytest.mark.parametrize("actor, code", [("staff_a2", errors.OUT_OF_SCOPE), ("police_a1", errors.FORBIDDEN_ROLE),
-                                         ("officer_a", errors.FORBIDDEN_ROLE), ("auditor", errors.FORBIDDEN_ROLE)])
+@pytest.mark.parametrize(
+    "actor, code",
+    [
+        ("staff_a2", errors.OUT_OF_SCOPE),
+        ("police_a1", errors.FORBIDDEN_ROLE),
+        ("officer_a", errors.FORBIDDEN_ROLE),
+        ("auditor", errors.FORBIDDEN_ROLE),
+    ],
+)
 def test_only_the_schools_own_staff_open_and_fill_its_return(world, actor, code):
     campaign = make_campaign(world)
     with pytest.raises(TransitionRefused) as refused:
@@ -147,7 +162,8 @@ def test_a_returns_hazard_counts_equal_the_ledgers(world):
     # The police side's copy counts the sensitive hazard too; its ledger shows it.
     police_side = return_hazard_counts(world.police_a1, ret)
     police_ledger = ledger_for(world.police_a1, LedgerFilters(school=world.school_a1.pk)).exclude(
-        state=HazardState.CLOSED_INVALID)
+        state=HazardState.CLOSED_INVALID
+    )
     assert police_side.total == police_ledger.count() == 7
 
 
@@ -169,8 +185,9 @@ def test_the_return_page_shows_computed_counts_and_keeps_sensitive_notes_off_the
     campaign = make_campaign(world)
     make_hazard(world, state="assigned")
     ret = submitted_return(world, campaign)
-    svc.return_confirm(actor=world.police_a1, return_id=ret.pk,
-                       fields={**FULL_POLICE_PART, "sensitive_notes": "涉校矛盾人员王某线索"})
+    svc.return_confirm(
+        actor=world.police_a1, return_id=ret.pk, fields={**FULL_POLICE_PART, "sensitive_notes": "涉校矛盾人员王某线索"}
+    )
     client.force_login(world.staff_a1)
     page = client.get(ret.get_absolute_url()).content.decode()
     assert 'data-testid="count-total">1<' in page

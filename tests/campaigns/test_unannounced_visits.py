@@ -1,4 +1,5 @@
 """明查暗访: an unannounced visit is invisible to the school (and its station) until its results are recorded."""
+
 from django.utils import timezone
 
 from casework.access import inspections_visible_to
@@ -8,9 +9,15 @@ from tests.factories import checklist_item, make_campaign
 
 
 def plan_visit(world, campaign, *, actor=None, kind="unannounced_visit"):
-    return svc.inspection_plan(actor=actor or world.supervisor_city, campaign_id=campaign.pk,
-                               school_id=world.school_a1.pk, kind=kind, inspectors="市督查组",
-                               inspected_on=timezone.localdate(), key_places=["gate"])
+    return svc.inspection_plan(
+        actor=actor or world.supervisor_city,
+        campaign_id=campaign.pk,
+        school_id=world.school_a1.pk,
+        kind=kind,
+        inspectors="市督查组",
+        inspected_on=timezone.localdate(),
+        key_places=["gate"],
+    )
 
 
 def visible(user, inspection) -> bool:
@@ -29,8 +36,11 @@ def test_a_planned_unannounced_visit_is_invisible_to_the_school_until_recorded(w
     assert "市督查组" not in client.get(campaign.get_absolute_url()).content.decode()
     assert not Notification.objects.filter(recipient=world.staff_a1, event__startswith="inspection").exists()
 
-    svc.inspection_record(actor=world.supervisor_city, inspection_id=visit.pk,
-                          results=[svc.ResultInput(checklist_item("门前是否设置硬质防冲撞设施").pk, "fail", "无防冲撞设施")])
+    svc.inspection_record(
+        actor=world.supervisor_city,
+        inspection_id=visit.pk,
+        results=[svc.ResultInput(checklist_item("门前是否设置硬质防冲撞设施").pk, "fail", "无防冲撞设施")],
+    )
 
     for user in (world.staff_a1, world.police_a1, world.officer_a, world.supervisor_a):
         assert visible(user, visit), user.username

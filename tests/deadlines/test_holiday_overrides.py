@@ -1,17 +1,18 @@
 """City admins maintain holidays and make-up workdays: by hand, in the admin, and from Excel."""
+
 from datetime import date, datetime
 from io import BytesIO
 
 import pytest
-from django.core.management import CommandError, call_command
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from openpyxl import Workbook, load_workbook
 
 from casework import errors
-from casework.workdays import add_working_days
 from casework.errors import TransitionRefused
 from casework.models import HolidayOverride
 from casework.services.deadlines import holiday_override_set, holiday_overrides_import, holiday_workbook_template
+from casework.workdays import add_working_days
 
 NOTICE = "国务院办公厅关于2027年部分节假日安排的通知（测试）"
 
@@ -33,8 +34,9 @@ def overrides() -> list[tuple]:
 
 
 def test_a_city_admin_sets_a_holiday_and_the_history_keeps_who_and_when(world):
-    override = holiday_override_set(actor=world.city_admin, day=date(2027, 1, 1), is_workday=False, name="元旦",
-                                    source=NOTICE)
+    override = holiday_override_set(
+        actor=world.city_admin, day=date(2027, 1, 1), is_workday=False, name="元旦", source=NOTICE
+    )
     assert (override.created_by, override.updated_by) == (world.city_admin, world.city_admin)
     holiday_override_set(actor=world.city_admin, day=date(2027, 1, 1), is_workday=False, name="元旦节")
     override.refresh_from_db()
@@ -74,18 +76,24 @@ def test_an_excel_sheet_imports_holidays_and_make_up_days_and_the_count_follows_
     )
     result = holiday_overrides_import(actor=world.city_admin, file=book, filename="2027.xlsx")
     assert (result.created, result.updated, result.unchanged) == (3, 0, 0)
-    assert overrides() == [(date(2027, 1, 1), False, "元旦"), (date(2027, 1, 2), False, "元旦"),
-                           (date(2027, 1, 9), True, "调休上班")]
+    assert overrides() == [
+        (date(2027, 1, 1), False, "元旦"),
+        (date(2027, 1, 2), False, "元旦"),
+        (date(2027, 1, 9), True, "调休上班"),
+    ]
     assert HolidayOverride.history.filter(history_change_reason="import:2027.xlsx").count() == 3
     # From Thu 2026-12-31: (Fri 01-01 holiday, Sat 01-02, Sun 01-03) 1 Mon 01-04 … 5 Fri 01-08, 6 Sat 01-09 (make-up).
     assert add_working_days(date(2026, 12, 31), 6) == date(2027, 1, 9)
 
 
 def test_importing_again_updates_changed_rows_and_counts_unchanged_ones(world):
-    holiday_overrides_import(actor=world.city_admin, file=workbook(("2027-01-01", "放假", "元旦", ""),
-                                                                     ("2027-01-09", "上班", "调休上班", "")))
-    result = holiday_overrides_import(actor=world.city_admin, file=workbook(("2027-01-01", "放假", "元旦", ""),
-                                                                              ("2027-01-09", "放假", "更正", "")))
+    holiday_overrides_import(
+        actor=world.city_admin,
+        file=workbook(("2027-01-01", "放假", "元旦", ""), ("2027-01-09", "上班", "调休上班", "")),
+    )
+    result = holiday_overrides_import(
+        actor=world.city_admin, file=workbook(("2027-01-01", "放假", "元旦", ""), ("2027-01-09", "放假", "更正", ""))
+    )
     assert (result.created, result.updated, result.unchanged) == (0, 1, 1)
     assert overrides()[1] == (date(2027, 1, 9), False, "更正")
 
@@ -170,12 +178,16 @@ def test_a_bad_sheet_in_the_admin_shows_the_rows_and_imports_nothing(world, clie
 
 def test_a_city_admin_adds_an_override_in_the_admin_through_the_service(world, client):
     client.force_login(staff(world.city_admin))
-    response = client.post("/admin/casework/holidayoverride/add/",
-                           {"date": "2027-01-01", "name": "元旦", "source": NOTICE})
+    response = client.post(
+        "/admin/casework/holidayoverride/add/", {"date": "2027-01-01", "name": "元旦", "source": NOTICE}
+    )
     assert response.status_code == 302
     override = HolidayOverride.objects.get()
     assert (override.is_workday, override.created_by, override.history.get().history_change_reason) == (
-        False, world.city_admin, "admin_edit")
+        False,
+        world.city_admin,
+        "admin_edit",
+    )
     # Nothing is deleted, not even by the city admin.
     assert client.post(f"/admin/casework/holidayoverride/{override.pk}/delete/", {"post": "yes"}).status_code == 403
     assert HolidayOverride.objects.count() == 1

@@ -1,11 +1,12 @@
 """Time-to-fix figures from the transition records, for a campaign period and a cut-off."""
+
 from datetime import date
 
 import pytest
 
-from casework.web.deadlines.views import end_of_day
 from casework.selectors.time_to_fix import Figure, percentile_nearest_rank, time_to_fix_for
 from casework.services import transitions as svc
+from casework.web.deadlines.views import end_of_day
 from tests.factories import photo, report_at, shanghai
 
 PERIOD = {"period_start": date(2019, 9, 21), "period_end": date(2019, 10, 20)}
@@ -54,8 +55,9 @@ def scripted(world):
     assign(w, h6, w.officer_a, shanghai(2019, 9, 23))
     report_at(w, shanghai(2019, 10, 21), school="school_a2")
     # H7 sensitive, handled by the police: only police, city admin and auditors see it
-    h7 = report_at(w, shanghai(2019, 10, 9), school="school_a1", category="security", reporter=w.police_a1,
-                   sensitive=True)
+    h7 = report_at(
+        w, shanghai(2019, 10, 9), school="school_a1", category="security", reporter=w.police_a1, sensitive=True
+    )
     assign(w, h7, w.police_a1, shanghai(2019, 10, 10))
     return w
 
@@ -152,14 +154,20 @@ def test_the_party_committee_sees_nothing_it_was_not_asked_to_coordinate(scripte
 def test_intervals_in_an_uncovered_year_carry_the_calendar_warning(world):
     h = report_at(world, shanghai(2003, 12, 22))
     assign(world, h, world.officer_a, shanghai(2003, 12, 29))
-    report = time_to_fix_for(world.supervisor_city, period_start=date(2003, 12, 1), period_end=date(2003, 12, 31),
-                             as_of=end_of_day(date(2003, 12, 31)))
+    report = time_to_fix_for(
+        world.supervisor_city,
+        period_start=date(2003, 12, 1),
+        period_end=date(2003, 12, 31),
+        as_of=end_of_day(date(2003, 12, 31)),
+    )
     assert figure(report.total.figures["report_to_assign"]) == (1, 7, 7, 5, 5)
     assert report.uncovered_years == [2003]
     assert "2003年" in report.warning
 
 
-@pytest.mark.parametrize("values, expected", [([5], 5), ([1, 2], 2), (list(range(1, 11)), 9),
-                                              (list(range(1, 12)), 10), (list(range(1, 21)), 18)])
+@pytest.mark.parametrize(
+    "values, expected",
+    [([5], 5), ([1, 2], 2), (list(range(1, 11)), 9), (list(range(1, 12)), 10), (list(range(1, 21)), 18)],
+)
 def test_the_90th_percentile_is_the_nearest_rank(values, expected):
     assert percentile_nearest_rank(values, 90) == expected

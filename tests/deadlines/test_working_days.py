@@ -1,9 +1,11 @@
 """Counting working days with China's statutory holidays and make-up workdays (调休)."""
+
 from datetime import date, timedelta
 
 import chinese_calendar
 import pytest
 
+from casework.models import HolidayOverride
 from casework.workdays import (
     PACKAGE_LAST_YEAR,
     WorkingCalendar,
@@ -11,7 +13,6 @@ from casework.workdays import (
     working_days_before,
     working_days_between,
 )
-from casework.models import HolidayOverride
 
 
 def weekdays_only(start: date, n: int) -> date:
@@ -104,8 +105,9 @@ def test_a_count_into_a_year_the_package_does_not_cover_warns_in_chinese(db):
 
 
 def test_overrides_for_an_uncovered_year_are_counted_and_silence_the_warning(world):
-    HolidayOverride.objects.create(date=date(2027, 1, 1), is_workday=False, name="元旦",
-                                   created_by=world.city_admin, updated_by=world.city_admin)
+    HolidayOverride.objects.create(
+        date=date(2027, 1, 1), is_workday=False, name="元旦", created_by=world.city_admin, updated_by=world.city_admin
+    )
     calendar = WorkingCalendar()
     # 2027-01-01 is now a holiday: 6 Mon 01-04, 7 Tue, 8 Wed, 9 Thu, 10 Fri 01-08.
     assert calendar.add_working_days(date(2026, 12, 24), 10) == date(2027, 1, 8)
@@ -115,8 +117,13 @@ def test_overrides_for_an_uncovered_year_are_counted_and_silence_the_warning(wor
 
 def test_an_override_wins_over_the_package_in_a_covered_year(world):
     # A local correction: Saturday 2019-10-19 declared a working day.
-    HolidayOverride.objects.create(date=date(2019, 10, 19), is_workday=True, name="调休上班",
-                                   created_by=world.city_admin, updated_by=world.city_admin)
+    HolidayOverride.objects.create(
+        date=date(2019, 10, 19),
+        is_workday=True,
+        name="调休上班",
+        created_by=world.city_admin,
+        updated_by=world.city_admin,
+    )
     assert add_working_days(date(2019, 9, 25), 15) == date(2019, 10, 19)
 
 

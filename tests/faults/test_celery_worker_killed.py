@@ -4,6 +4,7 @@ gateway, which drops a repeated Idempotency-Key, delivers every message exactly 
 Real processes on loopback only: a private PostgreSQL and Redis, `celery -A config worker` and
 `celery -A config beat`, and a fake SMS gateway in a thread of this test. Bounded in count and time.
 """
+
 import json
 import os
 import signal
@@ -20,10 +21,10 @@ from tests.faults.test_database_restart import ROOT, free_port, pg_ctl
 
 pytestmark = pytest.mark.postgres
 
-NOTIFICATIONS = 8     # queued, one SMS delivery each
-KILL_AFTER = 3        # the worker dies while the gateway holds request KILL_AFTER + 1
-GATEWAY_DELAY = 0.4   # seconds each gateway request takes: a delivery is in flight when the kill comes
-LEASE_SECONDS = 4     # NOTIFY_LEASE_SECONDS: how long a dead worker's claim blocks a retry
+NOTIFICATIONS = 8  # queued, one SMS delivery each
+KILL_AFTER = 3  # the worker dies while the gateway holds request KILL_AFTER + 1
+GATEWAY_DELAY = 0.4  # seconds each gateway request takes: a delivery is in flight when the kill comes
+LEASE_SECONDS = 4  # NOTIFY_LEASE_SECONDS: how long a dead worker's claim blocks a retry
 
 QUEUE = """
 import json
@@ -61,14 +62,14 @@ class FakeSmsGateway:
     """Records every request; delivers a key once, answers a repeated key 'ok' without delivering."""
 
     def __init__(self, *, delay: float, signal_at: int):
-        self.requests: list[str] = []   # idempotency keys, in arrival order
+        self.requests: list[str] = []  # idempotency keys, in arrival order
         self.delivered: dict[str, dict] = {}
         self.lock = threading.Lock()
         self.in_flight = threading.Event()  # set when request number `signal_at` arrives
         gateway = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - http.server's name
+            def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 key = self.headers.get("Idempotency-Key", "")
                 with gateway.lock:
@@ -128,15 +129,29 @@ def private_services():
     redis_dir = Path("/tmp") / f"hazards-celery-redis-{os.getpid()}"
     database_url = redis_url = None
     try:
-        database_url = subprocess.run(["bash", str(ROOT / "scripts/postgres.sh"), str(pg_dir), str(free_port())],
-                                      check=True, capture_output=True, text=True, timeout=120).stdout.split()[-1]
-        redis_url = subprocess.run(["bash", str(ROOT / "scripts/redis.sh"), str(redis_dir), str(free_port())],
-                                   check=True, capture_output=True, text=True, timeout=60).stdout.split()[-1]
+        database_url = subprocess.run(
+            ["bash", str(ROOT / "scripts/postgres.sh"), str(pg_dir), str(free_port())],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        ).stdout.split()[-1]
+        redis_url = subprocess.run(
+            ["bash", str(ROOT / "scripts/redis.sh"), str(redis_dir), str(free_port())],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        ).stdout.split()[-1]
         yield database_url, redis_url
     finally:
         if redis_url:
-            subprocess.run(["redis-cli", "-p", redis_url.rsplit(":", 1)[1].split("/")[0], "shutdown", "nosave"],
-                           check=False, capture_output=True, timeout=20)
+            subprocess.run(
+                ["redis-cli", "-p", redis_url.rsplit(":", 1)[1].split("/")[0], "shutdown", "nosave"],
+                check=False,
+                capture_output=True,
+                timeout=20,
+            )
         try:
             pg_ctl(pg_dir, "stop", "-m", "immediate")
         except subprocess.CalledProcessError:
@@ -148,21 +163,38 @@ def test_a_worker_killed_mid_delivery_loses_nothing_and_the_gateway_gets_each_me
     database_url, redis_url = private_services
     with FakeSmsGateway(delay=GATEWAY_DELAY, signal_at=KILL_AFTER + 1) as gateway:
         env = {key: value for key, value in os.environ.items() if "proxy" not in key.lower()}
-        env.update({
-            "DATABASE_URL": database_url, "REDIS_URL": redis_url, "CELERY_BROKER_URL": redis_url,
-            "SMS_GATEWAY_URL": gateway.url, "NOTIFY_LEASE_SECONDS": str(LEASE_SECONDS),
-            "NOTIFY_POLL_SECONDS": "1", "NOTIFY_HTTP_TIMEOUT": "5", "NOTIFY_RETRY_BASE_SECONDS": "1",
-            "DUE_CHECKS_EVERY_SECONDS": "3600", "DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1",
-            "SECRET_KEY": "fault-test-" + "x" * 50, "MEDIA_ROOT": str(tmp_path / "media"),
-            "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost",
-        })
+        env.update(
+            {
+                "DATABASE_URL": database_url,
+                "REDIS_URL": redis_url,
+                "CELERY_BROKER_URL": redis_url,
+                "SMS_GATEWAY_URL": gateway.url,
+                "NOTIFY_LEASE_SECONDS": str(LEASE_SECONDS),
+                "NOTIFY_POLL_SECONDS": "1",
+                "NOTIFY_HTTP_TIMEOUT": "5",
+                "NOTIFY_RETRY_BASE_SECONDS": "1",
+                "DUE_CHECKS_EVERY_SECONDS": "3600",
+                "DEBUG": "0",
+                "ALLOWED_HOSTS": "127.0.0.1",
+                "SECRET_KEY": "fault-test-" + "x" * 50,
+                "MEDIA_ROOT": str(tmp_path / "media"),
+                "NO_PROXY": "127.0.0.1,localhost",
+                "no_proxy": "127.0.0.1,localhost",
+            }
+        )
         manage = [sys.executable, str(ROOT / "manage.py")]
         celery = str(Path(sys.executable).parent / "celery")
         subprocess.run([*manage, "migrate", "--no-input", "-v0"], env=env, cwd=ROOT, check=True, timeout=300)
 
         def start(*args, log: str) -> subprocess.Popen:
-            return subprocess.Popen([celery, "-A", "config", *args], env=env, cwd=ROOT, start_new_session=True,
-                                    stdout=subprocess.DEVNULL, stderr=open(tmp_path / log, "w"))
+            return subprocess.Popen(
+                [celery, "-A", "config", *args],
+                env=env,
+                cwd=ROOT,
+                start_new_session=True,
+                stdout=subprocess.DEVNULL,
+                stderr=open(tmp_path / log, "w"),
+            )
 
         def logs() -> str:
             return "\n".join(f"--- {p.name}\n{p.read_text()[-2500:]}" for p in sorted(tmp_path.glob("*.log")))
@@ -172,8 +204,15 @@ def test_a_worker_killed_mid_delivery_loses_nothing_and_the_gateway_gets_each_me
             # One task at a time; beat asks for a delivery run every second (NOTIFY_POLL_SECONDS).
             first = start("worker", "--concurrency=1", "--loglevel=INFO", "-n", "first@%h", log="first.log")
             beat = start("beat", "--loglevel=INFO", f"--schedule={tmp_path / 'beat-schedule'}", log="beat.log")
-            queued = subprocess.run([*manage, "shell", "-c", QUEUE], env=env, cwd=ROOT, check=True, timeout=120,
-                                    capture_output=True, text=True)
+            queued = subprocess.run(
+                [*manage, "shell", "-c", QUEUE],
+                env=env,
+                cwd=ROOT,
+                check=True,
+                timeout=120,
+                capture_output=True,
+                text=True,
+            )
             keys = json.loads(queued.stdout.strip().splitlines()[-1])
             assert len(keys) == NOTIFICATIONS
 
@@ -193,8 +232,15 @@ def test_a_worker_killed_mid_delivery_loses_nothing_and_the_gateway_gets_each_me
                         break
                 time.sleep(0.2)
             time.sleep(GATEWAY_DELAY * 3)  # let the last answer be recorded
-            report = subprocess.run([*manage, "shell", "-c", REPORT], env=env, cwd=ROOT, check=True, timeout=120,
-                                    capture_output=True, text=True)
+            report = subprocess.run(
+                [*manage, "shell", "-c", REPORT],
+                env=env,
+                cwd=ROOT,
+                check=True,
+                timeout=120,
+                capture_output=True,
+                text=True,
+            )
             state = json.loads(report.stdout.strip().splitlines()[-1])
         finally:
             for process in (first, second, beat):

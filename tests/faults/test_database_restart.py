@@ -1,5 +1,6 @@
 """The database goes away while requests are served and writes run: the service answers with errors
 while it is down, recovers by itself, and nothing is half-written. Loopback only, bounded in time."""
+
 import json
 import os
 import re
@@ -51,16 +52,22 @@ def logged_in_opener(base: str, username: str, password: str):
     page = opener.open(f"{base}/login/", timeout=5).read().decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     data = urllib.parse.urlencode({"username": username, "password": password, "csrfmiddlewaretoken": token})
-    opener.open(urllib.request.Request(f"{base}/login/", data=data.encode(), headers={"Referer": f"{base}/login/"}),
-                timeout=5)
+    opener.open(
+        urllib.request.Request(f"{base}/login/", data=data.encode(), headers={"Referer": f"{base}/login/"}), timeout=5
+    )
     return opener
 
 
 @pytest.fixture
 def private_cluster(tmp_path_factory):
     data_dir = Path("/tmp") / f"hazards-fault-pg-{os.getpid()}"
-    output = subprocess.run(["bash", str(ROOT / "scripts/postgres.sh"), str(data_dir), str(free_port())],
-                            check=True, capture_output=True, text=True, timeout=120).stdout
+    output = subprocess.run(
+        ["bash", str(ROOT / "scripts/postgres.sh"), str(data_dir), str(free_port())],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
     yield data_dir, output.strip().splitlines()[-1]
     try:
         pg_ctl(data_dir, "stop", "-m", "immediate")
@@ -71,18 +78,44 @@ def private_cluster(tmp_path_factory):
 
 def test_a_database_restart_under_load_gives_errors_then_recovers_with_nothing_half_written(private_cluster, tmp_path):
     data_dir, database_url = private_cluster
-    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1",
-           "SECRET_KEY": "fault-test-" + "x" * 50, "MEDIA_ROOT": str(tmp_path / "media"), "WRITER_SECONDS": "14"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECRET_KEY": "fault-test-" + "x" * 50,
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "WRITER_SECONDS": "14",
+    }
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--no-input", "-v0"], env=env, cwd=ROOT, check=True, timeout=300)
     subprocess.run([*manage, "seed_demo"], env=env, cwd=ROOT, check=True, timeout=300, capture_output=True)
 
     port = free_port()
-    server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "config.wsgi", "--bind",
-                               f"127.0.0.1:{port}", "--workers", "2", "--timeout", "20"],
-                              env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=open(tmp_path / "server.log", "w"))
-    writer = subprocess.Popen([*manage, "shell", "-c", (ROOT / "tests/faults/writer.py").read_text()],
-                              env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "config.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--timeout",
+            "20",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=open(tmp_path / "server.log", "w"),
+    )
+    writer = subprocess.Popen(
+        [*manage, "shell", "-c", (ROOT / "tests/faults/writer.py").read_text()],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     base = f"http://127.0.0.1:{port}"
     url = f"{base}/hazards/"  # the ledger: session, memberships and hazards read on every request
     seen = {"before": set(), "down": set(), "after": set()}
@@ -112,8 +145,17 @@ def test_a_database_restart_under_load_gives_errors_then_recovers_with_nothing_h
         pg_ctl(data_dir, "stop", "-m", "immediate")  # a crash, not a polite shutdown
         time.sleep(3)
         port_of_db = database_url.rsplit(":", 1)[1].split("/")[0]
-        pg_ctl(data_dir, "start", "-w", "-t", "60", "-l", str(data_dir / "server.log"),
-               "-o", f"-p {port_of_db} -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off")
+        pg_ctl(
+            data_dir,
+            "start",
+            "-w",
+            "-t",
+            "60",
+            "-l",
+            str(data_dir / "server.log"),
+            "-o",
+            f"-p {port_of_db} -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off",
+        )
         phase["name"] = "after"
         recovered = False
         for _ in range(100):
@@ -137,8 +179,15 @@ def test_a_database_restart_under_load_gives_errors_then_recovers_with_nothing_h
 
     written = json.loads(out.strip().splitlines()[-1])
     assert written["failures"] > 0 and written["committed"], written
-    check = subprocess.run([*manage, "shell", "-c", (ROOT / "tests/faults/check_integrity.py").read_text()],
-                           env=env, cwd=ROOT, check=True, timeout=120, capture_output=True, text=True)
+    check = subprocess.run(
+        [*manage, "shell", "-c", (ROOT / "tests/faults/check_integrity.py").read_text()],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        timeout=120,
+        capture_output=True,
+        text=True,
+    )
     result = json.loads(check.stdout.strip().splitlines()[-1])
     assert result["inconsistent"] == [] and result["chain_breaks"] == []
     # Every hazard the writer saw committed is there, assigned; an interrupted one never half-exists.

@@ -1,5 +1,6 @@
 """Run by the fault test inside `manage.py shell`: report and assign hazards in a loop, through the
 services, retrying when the database is away. Bounded by count and time; prints what it committed."""
+
 import json
 import time
 from datetime import timedelta
@@ -18,10 +19,23 @@ for i in range(400):
     if time.monotonic() > deadline:
         break
     try:
-        hazard = svc.hazard_report(actor=staff.user, school_id=staff.org_unit_id, title=f"故障测试{i}", description="d",
-                                   category="fire", key_place="library", occurred_at=timezone.now())
-        svc.hazard_assign(hazard_id=hazard.pk, actor=officer, responsible_person="王", measures="m",
-                          deadline=timezone.localdate() + timedelta(days=9), occurred_at=timezone.now())
+        hazard = svc.hazard_report(
+            actor=staff.user,
+            school_id=staff.org_unit_id,
+            title=f"故障测试{i}",
+            description="d",
+            category="fire",
+            key_place="library",
+            occurred_at=timezone.now(),
+        )
+        svc.hazard_assign(
+            hazard_id=hazard.pk,
+            actor=officer,
+            responsible_person="王",
+            measures="m",
+            deadline=timezone.localdate() + timedelta(days=9),
+            occurred_at=timezone.now(),
+        )
         committed.append(hazard.pk)
     except DatabaseError:
         failures += 1

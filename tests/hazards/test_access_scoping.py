@@ -1,13 +1,29 @@
 """What each role sees: its own unit's hazards, never a foreign unit's, never sensitive ones on the
 education side; and the SQL rule (hazards_visible_to) equals the in-memory rule (can_view)."""
+
 import pytest
 
 from casework.access import can_view, hazards_visible_to, org_units_visible_to, schools_reportable_by
 from casework.models import Hazard
 from tests.factories import Clock, make_hazard
 
-USERS = ["staff_a1", "staff_a2", "staff_b1", "police_a1", "police_a2", "police_b1", "officer_a", "officer_b",
-         "supervisor_a", "supervisor_b", "supervisor_city", "party_a", "party_b", "city_admin", "auditor"]
+USERS = [
+    "staff_a1",
+    "staff_a2",
+    "staff_b1",
+    "police_a1",
+    "police_a2",
+    "police_b1",
+    "officer_a",
+    "officer_b",
+    "supervisor_a",
+    "supervisor_b",
+    "supervisor_city",
+    "party_a",
+    "party_b",
+    "city_admin",
+    "auditor",
+]
 
 
 @pytest.fixture
@@ -101,9 +117,15 @@ def test_the_party_committee_keeps_seeing_a_case_it_decided_and_never_another_di
 
     clock = Clock()
     decided = make_hazard(world, school="school_a1", state="escalated", clock=clock, title="decided")
-    svc.hazard_record_coordination(hazard_id=decided.pk, actor=world.party_a, decision="由城管牵头",
-                                   units_charged="城管局", back_to="assigned", occurred_at=clock(),
-                                   deadline=timezone.localdate() + timedelta(days=20))
+    svc.hazard_record_coordination(
+        hazard_id=decided.pk,
+        actor=world.party_a,
+        decision="由城管牵头",
+        units_charged="城管局",
+        back_to="assigned",
+        occurred_at=clock(),
+        deadline=timezone.localdate() + timedelta(days=20),
+    )
     waiting = make_hazard(world, school="school_a2", state="escalated", clock=clock, title="waiting")
     make_hazard(world, school="school_b1", state="escalated", clock=clock, title="foreign")
     make_hazard(world, school="school_a1", state="assigned", clock=clock, title="ordinary")

@@ -1,4 +1,5 @@
 """The transition log is append-only and hash-chained per district; tampering is detected."""
+
 import pytest
 
 from casework.audit.chain import verify_hazard_chains

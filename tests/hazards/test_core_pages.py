@@ -1,4 +1,5 @@
 """The login page, the scoped ledger, the hazard page with its timeline, evidence and the admin."""
+
 import pytest
 from django.urls import reverse
 
@@ -54,8 +55,12 @@ def test_the_ledger_marks_overdue_hazards_and_filters_them(client, world, clock)
 
     start = timezone.now() - timedelta(days=40)
     hazard = make_hazard(world, clock=Clock(start), title="逾期的隐患")
-    hazard_assign(hazard_id=hazard.pk, actor=world.officer_a, occurred_at=start + timedelta(days=1),
-                  **plan(deadline=timezone.localdate() - timedelta(days=5)))
+    hazard_assign(
+        hazard_id=hazard.pk,
+        actor=world.officer_a,
+        occurred_at=start + timedelta(days=1),
+        **plan(deadline=timezone.localdate() - timedelta(days=5)),
+    )
     make_hazard(world, state="assigned", title="未逾期的隐患")
     body = login(client, world.officer_a).get(reverse("casework:ledger") + "?overdue=1").content.decode()
     assert "逾期的隐患" in body and "未逾期的隐患" not in body
@@ -108,7 +113,10 @@ def test_the_admin_shows_the_state_read_only(client, world, cases):
     world.city_admin.is_staff = True
     world.city_admin.is_superuser = True
     world.city_admin.save()
-    body = login(client, world.city_admin).get(
-        reverse("admin:casework_hazard_change", args=[cases["own"].pk])).content.decode()
+    body = (
+        login(client, world.city_admin)
+        .get(reverse("admin:casework_hazard_change", args=[cases["own"].pk]))
+        .content.decode()
+    )
     assert 'name="state"' not in body
     assert "待验收" in body

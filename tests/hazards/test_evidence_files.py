@@ -1,4 +1,5 @@
 """Evidence is checked by its bytes, not its name; too large or empty files are refused."""
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -9,8 +10,9 @@ from tests.factories import PNG, make_hazard, snapshot
 
 
 def rectify(world, hazard, upload):
-    return svc.hazard_report_rectified(hazard_id=hazard.pk, actor=world.staff_a1, description="done",
-                                       evidence=[upload], occurred_at=timezone.now())
+    return svc.hazard_report_rectified(
+        hazard_id=hazard.pk, actor=world.staff_a1, description="done", evidence=[upload], occurred_at=timezone.now()
+    )
 
 
 def test_an_image_is_stored_under_a_random_name_with_its_sha256(world):

@@ -1,4 +1,5 @@
 """The ledger: scoped, filtered, searched, sorted, paginated, and exported to Excel with its filters."""
+
 import io
 
 from django.urls import reverse
@@ -26,7 +27,7 @@ def test_the_export_holds_the_filtered_ledger_and_names_the_filters_in_its_heade
     assert rows[0][0] == "学校及周边安全隐患台账"
     assert "状态：整改中" in rows[2][1] and "关键词：围墙" in rows[2][1]
     header = rows.index([c for c in rows if c and c[0] == "编号"][0])
-    titles = [r[3] for r in rows[header + 1:]]
+    titles = [r[3] for r in rows[header + 1 :]]
     assert titles == ["围墙裂缝"]
 
 
@@ -57,7 +58,9 @@ def test_the_ledger_paginates_and_keeps_the_filters_in_the_page_links(client, wo
     client.force_login(world.officer_a)
     page = client.get(reverse("casework:ledger"), {"severity": "general"}).content.decode()
     assert "第 1 / 2 页" in page and "?severity=general&page=2" in page
-    page = client.get(reverse("casework:ledger"), {"severity": "general", "sort": "reported_asc", "page": 2}).content.decode()
+    page = client.get(
+        reverse("casework:ledger"), {"severity": "general", "sort": "reported_asc", "page": 2}
+    ).content.decode()
     assert "隐患50" in page and "隐患00" not in page
 
 
@@ -80,11 +83,16 @@ def _overdue(world, *, state: str, title: str):
 
     clock = Clock(timezone.now() - timedelta(days=40))
     hazard = make_hazard(world, clock=clock, title=title)
-    svc.hazard_assign(hazard_id=hazard.pk, actor=world.officer_a, occurred_at=clock(),
-                      **plan(deadline=timezone.localdate() - timedelta(days=5)))
+    svc.hazard_assign(
+        hazard_id=hazard.pk,
+        actor=world.officer_a,
+        occurred_at=clock(),
+        **plan(deadline=timezone.localdate() - timedelta(days=5)),
+    )
     if state == "temporary_measures":
-        svc.hazard_record_temporary_measures(hazard_id=hazard.pk, actor=world.staff_a1, occurred_at=clock(),
-                                             measures="设置围挡")
+        svc.hazard_record_temporary_measures(
+            hazard_id=hazard.pk, actor=world.staff_a1, occurred_at=clock(), measures="设置围挡"
+        )
     return hazard
 
 
@@ -145,8 +153,9 @@ def test_a_user_without_a_membership_sees_an_empty_ledger(client, world):
 def test_the_school_filter_lists_the_chosen_districts_schools_and_keeps_the_choice(client, world):
     make_hazard(world, title="本校隐患")
     client.force_login(world.city_admin)
-    page = client.get(reverse("casework:ledger"), {"district": world.district_a.pk,
-                                                   "school": world.school_a1.pk}).content.decode()
+    page = client.get(
+        reverse("casework:ledger"), {"district": world.district_a.pk, "school": world.school_a1.pk}
+    ).content.decode()
     assert f'<option value="{world.district_a.pk}" selected>天宁区</option>' in page
     assert f'<option value="{world.school_a1.pk}" selected>局前街小学</option>' in page
     assert f'<option value="{world.school_a2.pk}">第二十四中学</option>' in page and "西横街小学" not in page

@@ -7,8 +7,18 @@ from django.urls import reverse
 from casework.presenters import change_reason_label, payload_lines
 from tests.factories import make_hazard, make_listing
 
-RAW_KEYS = ("deadline_basis", "working_days", "supervising_officer", "listing：", "responsible_person",
-            "progress_interval_days", "assign", "report_rectified", "hazard-transitions:", "audit-events:")
+RAW_KEYS = (
+    "deadline_basis",
+    "working_days",
+    "supervising_officer",
+    "listing：",
+    "responsible_person",
+    "progress_interval_days",
+    "assign",
+    "report_rectified",
+    "hazard-transitions:",
+    "audit-events:",
+)
 
 
 def visible_text(html: str) -> str:
@@ -38,11 +48,25 @@ def test_the_history_column_reads_each_reason_as_its_label():
 
 
 def test_a_payload_reads_its_choices_units_and_dates_in_chinese(world):
-    lines = dict(payload_lines({"deadline": "2026-08-07", "deadline_basis": "working_days",
-                                "deadline_working_days": 10, "school": world.school_a1.pk, "severity": "major",
-                                "evidence": ["ab" * 32]}))
-    assert lines == {"整改时限": "2026-08-07", "时限给定方式": "工作日", "工作日数": "10", "学校": "局前街小学",
-                     "等级": "重大"}
+    lines = dict(
+        payload_lines(
+            {
+                "deadline": "2026-08-07",
+                "deadline_basis": "working_days",
+                "deadline_working_days": 10,
+                "school": world.school_a1.pk,
+                "severity": "major",
+                "evidence": ["ab" * 32],
+            }
+        )
+    )
+    assert lines == {
+        "整改时限": "2026-08-07",
+        "时限给定方式": "工作日",
+        "工作日数": "10",
+        "学校": "局前街小学",
+        "等级": "重大",
+    }
 
 
 def test_the_chains_page_names_each_chain_by_its_district_or_city(client, world):

@@ -8,9 +8,9 @@ from casework.models import Hazard, Membership, OrgUnit, Role
 from casework.rules.scope import (
     SCHOOL_UNIT,
     Place,
-    memberships_covering_q,
     membership_scope_covers,
     membership_scope_q,
+    memberships_covering_q,
 )
 from tests.factories import make_hazard
 
@@ -49,8 +49,9 @@ def test_the_school_query_and_the_in_memory_rule_agree_for_every_role_in_every_u
 def test_the_audience_query_finds_every_membership_that_covers_a_hazard(world, cases):
     saved = list(Membership.objects.select_related("org_unit"))
     for hazard in cases:
-        found = set(Membership.objects.filter(memberships_covering_q(Place.of_row(hazard), Role)).values_list(
-            "pk", flat=True))
+        found = set(
+            Membership.objects.filter(memberships_covering_q(Place.of_row(hazard), Role)).values_list("pk", flat=True)
+        )
         covering = {m.pk for m in saved if membership_scope_covers(m, Place.of_row(hazard))}
         assert covering <= found, hazard.pk
 
@@ -77,7 +78,8 @@ def test_each_role_sees_what_the_design_says(world, cases, username):
     school_names = {unit.pk: name for name, unit in world.units.items()}
     seen = [h for h in cases if membership_covers(membership, h)]
     expected = {
-        h.pk for h in cases
+        h.pk
+        for h in cases
         if school_names[h.school_id] in SEES[username]
         and (not h.sensitive or username in SEES_SENSITIVE)
         and (h.state == "escalated" or not username.startswith("party"))

@@ -1,5 +1,6 @@
 """Every transition form: invalid input is shown in Chinese with the typed fields kept; a double
 submit performs once; the wrong role and the foreign school get nothing."""
+
 from datetime import timedelta
 
 import pytest
@@ -23,18 +24,41 @@ def post(client, user, path, data, files=None):
 
 # (action, state, actor key, invalid data, the field that must show the error, a typed value to be kept)
 INVALID = [
-    ("assign", "reported", "officer_a", {"responsible_person": "李老师", "measures": "", "deadline": ""},
-     "measures", "李老师"),
-    ("record_temporary_measures", "assigned", "staff_a1", {"measures": "", "comment": "先报备注"},
-     "measures", "先报备注"),
+    (
+        "assign",
+        "reported",
+        "officer_a",
+        {"responsible_person": "李老师", "measures": "", "deadline": ""},
+        "measures",
+        "李老师",
+    ),
+    (
+        "record_temporary_measures",
+        "assigned",
+        "staff_a1",
+        {"measures": "", "comment": "先报备注"},
+        "measures",
+        "先报备注",
+    ),
     ("report_rectified", "assigned", "staff_a1", {"description": "已清理完毕"}, "evidence", "已清理完毕"),
     ("verify", "rectified", "supervisor_a", {"result": "", "comment": "现场查看"}, "result", "现场查看"),
     ("reject", "rectified", "supervisor_a", {"reason": "", "comment": "返工备注"}, "reason", "返工备注"),
-    ("escalate", "assigned", "officer_a", {"reason": "涉及城管执法", "temporary_measures": ""},
-     "temporary_measures", "涉及城管执法"),
-    ("record_coordination", "escalated", "party_a", {"decision": "由街道牵头", "units_charged": "",
-                                                     "deadline": "2099-13-40", "back_to": "assigned"},
-     "deadline", "由街道牵头"),
+    (
+        "escalate",
+        "assigned",
+        "officer_a",
+        {"reason": "涉及城管执法", "temporary_measures": ""},
+        "temporary_measures",
+        "涉及城管执法",
+    ),
+    (
+        "record_coordination",
+        "escalated",
+        "party_a",
+        {"decision": "由街道牵头", "units_charged": "", "deadline": "2099-13-40", "back_to": "assigned"},
+        "deadline",
+        "由街道牵头",
+    ),
     ("close_invalid", "reported", "officer_a", {"reason": "", "comment": "重复"}, "reason", "重复"),
     ("change_deadline", "assigned", "officer_a", {"deadline": "", "reason": "施工延期"}, "deadline", "施工延期"),
 ]
@@ -42,7 +66,8 @@ INVALID = [
 
 @pytest.mark.parametrize("action,state,actor,data,field,kept", INVALID, ids=[row[0] for row in INVALID])
 def test_each_form_shows_invalid_input_in_chinese_keeps_what_was_typed_and_changes_nothing(
-        client, world, action, state, actor, data, field, kept):
+    client, world, action, state, actor, data, field, kept
+):
     hazard = make_hazard(world, state=state)
     before = snapshot(hazard)
     response = post(client, world.users[actor], url(hazard, action), data)
@@ -57,10 +82,18 @@ def test_each_form_shows_invalid_input_in_chinese_keeps_what_was_typed_and_chang
 
 def test_the_services_refusal_lands_on_the_field_and_the_form_keeps_the_typed_plan(client, world):
     hazard = make_hazard(world, state="reported", major=True)
-    response = post(client, world.officer_a, url(hazard, "assign"), {
-        "responsible_person": "王主任", "measures": "加装护栏", "deadline": str(timezone.localdate() + timedelta(days=9)),
-        "funding": "", "contingency_plan": "",
-    })
+    response = post(
+        client,
+        world.officer_a,
+        url(hazard, "assign"),
+        {
+            "responsible_person": "王主任",
+            "measures": "加装护栏",
+            "deadline": str(timezone.localdate() + timedelta(days=9)),
+            "funding": "",
+            "contingency_plan": "",
+        },
+    )
     page = response.content.decode()
     assert response.status_code == 400
     assert 'data-testid="error-funding"' in page and 'data-testid="error-contingency_plan"' in page
@@ -71,8 +104,12 @@ def test_the_services_refusal_lands_on_the_field_and_the_form_keeps_the_typed_pl
 def test_a_refusal_from_the_service_is_shown_in_chinese(client, world):
     hazard = make_hazard(world, state="reported")
     past = str(timezone.localdate() - timedelta(days=3))
-    response = post(client, world.officer_a, url(hazard, "assign"),
-                    {"responsible_person": "王主任", "measures": "清理", "deadline": past})
+    response = post(
+        client,
+        world.officer_a,
+        url(hazard, "assign"),
+        {"responsible_person": "王主任", "measures": "清理", "deadline": past},
+    )
     assert response.status_code == 400
     assert "整改时限不能早于交办日期" in response.content.decode()
     assert Hazard.objects.get(pk=hazard.pk).state == "reported"
@@ -80,8 +117,13 @@ def test_a_refusal_from_the_service_is_shown_in_chinese(client, world):
 
 def test_a_valid_form_performs_the_transition_and_redirects_to_the_hazard(client, world):
     hazard = make_hazard(world, state="assigned")
-    response = post(client, world.staff_a1, url(hazard, "report_rectified"), {"description": "已清理"},
-                    {"evidence": [photo("a.png"), photo("b.png")]})
+    response = post(
+        client,
+        world.staff_a1,
+        url(hazard, "report_rectified"),
+        {"description": "已清理"},
+        {"evidence": [photo("a.png"), photo("b.png")]},
+    )
     assert response.status_code == 302 and response["Location"] == hazard.get_absolute_url()
     hazard.refresh_from_db()
     assert hazard.state == "rectified"
@@ -99,8 +141,15 @@ def test_a_double_submit_performs_the_transition_once(client, world):
 
 
 def test_a_double_submitted_report_creates_one_hazard(client, world):
-    data = {"school": world.school_a1.pk, "hazard_title": "围墙破损", "description": "东侧围墙倒塌一段",
-            "key_place": "surroundings", "category": "security", "severity": "general", "urgency": "normal"}
+    data = {
+        "school": world.school_a1.pk,
+        "hazard_title": "围墙破损",
+        "description": "东侧围墙倒塌一段",
+        "key_place": "surroundings",
+        "category": "security",
+        "severity": "general",
+        "urgency": "normal",
+    }
     count = Hazard.objects.count()
     for _ in range(2):
         post(client, world.staff_a1, reverse("casework:hazard_report"), data, {"evidence": [photo()]})
@@ -110,8 +159,15 @@ def test_a_double_submitted_report_creates_one_hazard(client, world):
 
 
 def test_an_invalid_report_keeps_every_typed_field(client, world):
-    data = {"school": world.school_a1.pk, "hazard_title": "围墙破损", "description": "东侧围墙倒塌一段",
-            "key_place": "", "category": "security", "severity": "major", "urgency": "urgent"}
+    data = {
+        "school": world.school_a1.pk,
+        "hazard_title": "围墙破损",
+        "description": "东侧围墙倒塌一段",
+        "key_place": "",
+        "category": "security",
+        "severity": "major",
+        "urgency": "urgent",
+    }
     response = post(client, world.staff_a1, reverse("casework:hazard_report"), data)
     page = response.content.decode()
     assert response.status_code == 400
@@ -121,8 +177,15 @@ def test_an_invalid_report_keeps_every_typed_field(client, world):
 
 
 def test_a_school_cannot_report_for_another_school(client, world):
-    data = {"school": world.school_b1.pk, "hazard_title": "x", "description": "y", "key_place": "gate",
-            "category": "security", "severity": "general", "urgency": "normal"}
+    data = {
+        "school": world.school_b1.pk,
+        "hazard_title": "x",
+        "description": "y",
+        "key_place": "gate",
+        "category": "security",
+        "severity": "general",
+        "urgency": "normal",
+    }
     count = Hazard.objects.count()
     response = post(client, world.staff_a1, reverse("casework:hazard_report"), data)
     assert response.status_code == 400
@@ -135,8 +198,12 @@ def test_the_wrong_role_is_refused_in_chinese_and_nothing_changes(client, world)
     client.force_login(world.staff_a1)
     response = client.get(url(hazard, "assign"))
     assert response.status_code == 403 and "此操作仅限" in response.content.decode()
-    response = post(client, world.staff_a1, url(hazard, "assign"),
-                    {"responsible_person": "王", "measures": "m", "deadline": str(timezone.localdate())})
+    response = post(
+        client,
+        world.staff_a1,
+        url(hazard, "assign"),
+        {"responsible_person": "王", "measures": "m", "deadline": str(timezone.localdate())},
+    )
     assert response.status_code == 400 and "此操作仅限" in response.content.decode()
     assert snapshot(hazard) == before
 

@@ -4,6 +4,7 @@ unchanged; from each state DESIGN.md allows, the rightful actor performs it and 
 
 The expected table is DESIGN.md's ("The hazard lifecycle"), written out here: it is never read from the
 implementation, so a wrong table in ``casework.rules.lifecycle`` fails this module."""
+
 from datetime import timedelta
 
 import pytest
@@ -36,12 +37,27 @@ TRANSITIONS = {
     "change_deadline": ({"assigned", "temporary_measures", "escalated", "rectified"}, None),
 }
 # The flow's human task that waits in each state (none once the case is finished).
-OPEN_TASK = {"reported": "assign", "assigned": "rectify", "temporary_measures": "rectify", "rectified": "verify",
-             "escalated": "coordinate", "verified": None, "closed_invalid": None}
+OPEN_TASK = {
+    "reported": "assign",
+    "assigned": "rectify",
+    "temporary_measures": "rectify",
+    "rectified": "verify",
+    "escalated": "coordinate",
+    "verified": None,
+    "closed_invalid": None,
+}
 # One person each transition must tell (DESIGN.md, Notifications; close_invalid tells the reporter).
-TOLD = {"assign": "staff_a1", "record_temporary_measures": "officer_a", "report_rectified": "supervisor_a",
-        "verify": "staff_a1", "reject": "staff_a1", "escalate": "party_a", "record_coordination": "staff_a1",
-        "close_invalid": "staff_a1", "change_deadline": "staff_a1"}
+TOLD = {
+    "assign": "staff_a1",
+    "record_temporary_measures": "officer_a",
+    "report_rectified": "supervisor_a",
+    "verify": "staff_a1",
+    "reject": "staff_a1",
+    "escalate": "party_a",
+    "record_coordination": "staff_a1",
+    "close_invalid": "staff_a1",
+    "change_deadline": "staff_a1",
+}
 # The other district's people are never told of a case of district A.
 ELSEWHERE = {"staff_b1", "police_b1", "officer_b", "supervisor_b", "party_b"}
 
@@ -54,8 +70,12 @@ def _kwargs(action):
         "verify": lambda: {"result": "整改到位"},
         "reject": lambda: {"reason": "整改不彻底"},
         "escalate": lambda: {"reason": "需多部门协调"},
-        "record_coordination": lambda: {"decision": "由城管牵头取缔", "units_charged": "城管局、市场监管局",
-                                        "deadline": TODAY() + timedelta(days=20), "back_to": "assigned"},
+        "record_coordination": lambda: {
+            "decision": "由城管牵头取缔",
+            "units_charged": "城管局、市场监管局",
+            "deadline": TODAY() + timedelta(days=20),
+            "back_to": "assigned",
+        },
         "close_invalid": lambda: {"reason": "重复上报"},
         "change_deadline": lambda: {"deadline": TODAY() + timedelta(days=3), "reason": "提前完成"},
     }[action]()
@@ -63,24 +83,59 @@ def _kwargs(action):
 
 # action → (service, a state it may start from, the rightful actor, the same role elsewhere, required fields)
 ACTIONS = {
-    "assign": (svc.hazard_assign, "reported", "officer_a", ["officer_b"],
-               ["responsible_person", "measures", "deadline", "funding", "contingency_plan"]),
-    "record_temporary_measures": (svc.hazard_record_temporary_measures, "assigned", "staff_a1",
-                                  ["staff_a2", "staff_b1"], ["measures"]),
-    "report_rectified": (svc.hazard_report_rectified, "assigned", "staff_a1", ["staff_a2", "staff_b1"],
-                         ["description", "evidence"]),
+    "assign": (
+        svc.hazard_assign,
+        "reported",
+        "officer_a",
+        ["officer_b"],
+        ["responsible_person", "measures", "deadline", "funding", "contingency_plan"],
+    ),
+    "record_temporary_measures": (
+        svc.hazard_record_temporary_measures,
+        "assigned",
+        "staff_a1",
+        ["staff_a2", "staff_b1"],
+        ["measures"],
+    ),
+    "report_rectified": (
+        svc.hazard_report_rectified,
+        "assigned",
+        "staff_a1",
+        ["staff_a2", "staff_b1"],
+        ["description", "evidence"],
+    ),
     "verify": (svc.hazard_verify, "rectified", "supervisor_a", ["supervisor_b"], ["result"]),
     "reject": (svc.hazard_reject, "rectified", "supervisor_a", ["supervisor_b"], ["reason"]),
     "escalate": (svc.hazard_escalate, "temporary_measures", "officer_a", ["officer_b"], ["reason"]),
-    "record_coordination": (svc.hazard_record_coordination, "escalated", "party_a", ["party_b"],
-                            ["decision", "units_charged", "deadline", "back_to"]),
+    "record_coordination": (
+        svc.hazard_record_coordination,
+        "escalated",
+        "party_a",
+        ["party_b"],
+        ["decision", "units_charged", "deadline", "back_to"],
+    ),
     "close_invalid": (svc.hazard_close_invalid, "reported", "officer_a", ["officer_b"], ["reason"]),
     "change_deadline": (svc.hazard_change_deadline, "assigned", "officer_a", ["officer_b"], ["deadline", "reason"]),
 }
 # Others who hold the right role for the action but in this hazard's scope too.
 ALSO_ALLOWED = {"verify": {"supervisor_city"}, "reject": {"supervisor_city"}}
-USERS = ["staff_a1", "staff_a2", "staff_b1", "police_a1", "police_a2", "police_b1", "officer_a", "officer_b",
-         "supervisor_a", "supervisor_b", "supervisor_city", "party_a", "party_b", "city_admin", "auditor"]
+USERS = [
+    "staff_a1",
+    "staff_a2",
+    "staff_b1",
+    "police_a1",
+    "police_a2",
+    "police_b1",
+    "officer_a",
+    "officer_b",
+    "supervisor_a",
+    "supervisor_b",
+    "supervisor_city",
+    "party_a",
+    "party_b",
+    "city_admin",
+    "auditor",
+]
 
 
 def attempt(world, action, hazard, actor, **overrides):
@@ -176,7 +231,8 @@ def _inputs_for(action, source, target) -> dict:
 
 @pytest.mark.parametrize(("action", "source", "target"), ALLOWED)
 def test_from_each_allowed_state_the_rightful_actor_moves_the_hazard_and_the_record_outbox_and_flow_follow(
-        world, action, source, target):
+    world, action, source, target
+):
     hazard = _hazard_for(world, action, source)
     actor = world.users[ACTIONS[action][2]]
     last_record = hazard.transitions.order_by("-seq").values_list("pk", flat=True).first()
@@ -187,8 +243,7 @@ def test_from_each_allowed_state_the_rightful_actor_moves_the_hazard_and_the_rec
     hazard.refresh_from_db()
     assert hazard.state == target
     new_records = list(HazardTransition.objects.filter(hazard=hazard, pk__gt=last_record))
-    assert [(r.name, r.from_state, r.to_state, r.actor_id) for r in new_records] == [
-        (action, source, target, actor.pk)]
+    assert [(r.name, r.from_state, r.to_state, r.actor_id) for r in new_records] == [(action, source, target, actor.pk)]
     told = Notification.objects.filter(pk__gt=last_note, event=f"hazard.{action}").select_related("recipient")
     recipients = {n.recipient.username for n in told}
     assert TOLD[action] in recipients
@@ -229,5 +284,12 @@ def test_a_major_hazard_without_the_five_point_plan_names_every_missing_point(wo
 
 def test_the_auditor_is_refused_every_write_including_reporting(world):
     with pytest.raises(TransitionRefused, match="只读"):
-        svc.hazard_report(actor=world.auditor, school_id=world.school_a1.pk, title="t", description="d",
-                          category="fire", key_place="library", occurred_at=timezone.now())
+        svc.hazard_report(
+            actor=world.auditor,
+            school_id=world.school_a1.pk,
+            title="t",
+            description="d",
+            category="fire",
+            key_place="library",
+            occurred_at=timezone.now(),
+        )

@@ -1,4 +1,5 @@
 """What one transition writes: the changed columns of the locked row, a whole history row, few statements."""
+
 import re
 
 from django.db import connection
@@ -49,10 +50,14 @@ def test_one_assignment_takes_sixteen_statements_at_most_with_the_actors_members
     officer.__dict__.pop("_casework_memberships", None)  # as in a request: not read yet
     with CaptureQueriesContext(connection) as queries:
         svc.hazard_assign(hazard_id=hazard.pk, actor=officer, occurred_at=clock(), **plan())
-    statements = [q["sql"] for q in queries.captured_queries
-                  if not q["sql"].upper().startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "BEGIN", "COMMIT"))]
+    statements = [
+        q["sql"]
+        for q in queries.captured_queries
+        if not q["sql"].upper().startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "BEGIN", "COMMIT"))
+    ]
     assert len(statements) <= 16, "\n".join(statements)
     own = re.compile(rf'"casework_membership"\."user_id" = {officer.pk}\b')
     assert sum(bool(own.search(s)) for s in statements) == 1
     assert [t.flow_task.name for t in open_tasks(HazardProcess.objects.get(hazard_id=hazard.pk))] == [
-        NODE_FOR_STATE[Hazard.objects.get(pk=hazard.pk).state]]
+        NODE_FOR_STATE[Hazard.objects.get(pk=hazard.pk).state]
+    ]

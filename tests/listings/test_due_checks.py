@@ -1,5 +1,6 @@
 """The due checks: a missed progress-report period is found and notified exactly once; a district
 listing past its required date is raised to the city exactly once; a second run changes nothing."""
+
 from datetime import datetime, time, timedelta
 
 import pytest
@@ -23,12 +24,25 @@ def listed_long_ago(world, *, days_ago=30, level="district", required_in=60, sta
     clock = Clock(start=timezone.now() - timedelta(days=days_ago, hours=6))
     hazard = make_hazard(world, state="assigned", major=True, clock=clock)
     listed_on = timezone.localdate(clock.now + timedelta(hours=1))  # the moment make_listing's clock() gives
-    listing = make_listing(world, hazard, level=level, clock=clock, listed_on=listed_on,
-                           required_by=listed_on + timedelta(days=required_in))
+    listing = make_listing(
+        world,
+        hazard,
+        level=level,
+        clock=clock,
+        listed_on=listed_on,
+        required_by=listed_on + timedelta(days=required_in),
+    )
     listing = Listing.objects.get(pk=listing.pk)
     for action in {"assigned": [], "rectified": ["report_rectified"]}[state_after]:
-        perform(action, hazard, officer=world.officer_a, doer=world.staff_a1, verifier=world.supervisor_a,
-                clock=Clock(start=timezone.now() - timedelta(hours=2)), major=True)
+        perform(
+            action,
+            hazard,
+            officer=world.officer_a,
+            doer=world.staff_a1,
+            verifier=world.supervisor_a,
+            clock=Clock(start=timezone.now() - timedelta(hours=2)),
+            major=True,
+        )
     return listing
 
 
@@ -48,9 +62,14 @@ def test_a_missed_progress_report_is_detected_and_notified_exactly_once_per_peri
     start = listing.listed_on
     # Reports in the first and third weekly periods; the second and fourth go missing.
     for offset in (3, 16):
-        listing_report_progress(listing_id=listing.pk, actor=world.staff_a1, work_done="拆除进行中",
-                                percent_complete=offset * 3, occurred_at=on(start + timedelta(days=offset)),
-                                evidence=[photo()])
+        listing_report_progress(
+            listing_id=listing.pk,
+            actor=world.staff_a1,
+            work_done="拆除进行中",
+            percent_complete=offset * 3,
+            occurred_at=on(start + timedelta(days=offset)),
+            evidence=[photo()],
+        )
     expected = [start + timedelta(days=14), start + timedelta(days=28)]
 
     found = check_missing_progress_reports(timezone.now())
@@ -59,7 +78,8 @@ def test_a_missed_progress_report_is_detected_and_notified_exactly_once_per_peri
     assert sorted(MissedProgressReport.objects.filter(listing=listing).values_list("due_on", flat=True)) == expected
     missed_notes = Notification.objects.filter(event="listing.progress_missed")
     assert sorted(missed_notes.filter(recipient=world.staff_a1).values_list("dedupe_key", flat=True)) == [
-        f"listing:{listing.pk}:progress-missed:{d.isoformat()}" for d in expected]
+        f"listing:{listing.pk}:progress-missed:{d.isoformat()}" for d in expected
+    ]
     assert missed_notes.filter(recipient=world.officer_a).count() == 2  # the supervising officer
     assert not missed_notes.filter(recipient__in=[world.staff_a2, world.staff_b1, world.officer_b]).exists()
     records = listing.hazard.transitions.filter(name="listing_report_missed")
@@ -74,15 +94,20 @@ def test_a_missed_progress_report_is_detected_and_notified_exactly_once_per_peri
 def test_a_listing_with_every_report_on_time_has_nothing_missing(world):
     listing = listed_long_ago(world, days_ago=20)
     for offset in (6, 13):
-        listing_report_progress(listing_id=listing.pk, actor=world.staff_a1, work_done="按计划推进",
-                                percent_complete=50, occurred_at=on(listing.listed_on + timedelta(days=offset)))
+        listing_report_progress(
+            listing_id=listing.pk,
+            actor=world.staff_a1,
+            work_done="按计划推进",
+            percent_complete=50,
+            occurred_at=on(listing.listed_on + timedelta(days=offset)),
+        )
     assert check_missing_progress_reports(timezone.now()) == 0
     assert not MissedProgressReport.objects.exists()
     assert not Notification.objects.filter(event="listing.progress_missed").exists()
 
 
 def test_no_progress_report_is_due_once_the_fix_is_reported(world):
-    listing = listed_long_ago(world, state_after="rectified")
+    listed_long_ago(world, state_after="rectified")
     assert check_missing_progress_reports(timezone.now()) == 0
     assert not MissedProgressReport.objects.exists()
 
@@ -109,8 +134,12 @@ def test_an_overdue_district_listing_is_raised_to_the_city_once(world, client):
     assert listing.raised_at is not None and listing.raised_to == world.city
     record = listing.hazard.transitions.get(name="listing_raised")
     assert record.actor.username == "system" and record.from_state == record.to_state == "assigned"
-    assert Notification.objects.filter(event="listing.raised", recipient=world.city_admin,
-                                       dedupe_key=f"listing:{listing.pk}:raised").count() == 1
+    assert (
+        Notification.objects.filter(
+            event="listing.raised", recipient=world.city_admin, dedupe_key=f"listing:{listing.pk}:raised"
+        ).count()
+        == 1
+    )
     assert verify_hazard_chains() == []
     history = list(listing.history.order_by("history_date").values_list("history_change_reason", flat=True))
     assert history == ["list", "listing_raised"]
@@ -133,7 +162,9 @@ def test_once_raised_the_city_may_remind_on_a_district_listing_and_not_before(wo
     with pytest.raises(TransitionRefused):
         listing_remind(listing_id=listing.pk, actor=world.city_admin, message="请加快", occurred_at=timezone.now())
     raise_overdue_listings(timezone.now())
-    listing_remind(listing_id=listing.pk, actor=world.city_admin, message="市级督办：限期完成", occurred_at=timezone.now())
+    listing_remind(
+        listing_id=listing.pk, actor=world.city_admin, message="市级督办：限期完成", occurred_at=timezone.now()
+    )
     assert listing.reminders.get().sent_by == world.city_admin
     assert Notification.objects.filter(event="listing.reminder", recipient=world.officer_a).exists()
 

@@ -1,4 +1,5 @@
 """Listed supervision (挂牌督办) on the hazard page, the role home page and the ledger's ``listed=1`` filter."""
+
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,11 +19,18 @@ def delisted_hazard(world):
     clock = Clock()
     hazard = make_hazard(world, state="assigned", major=True, clock=clock, title="已摘牌隐患")
     listing = make_listing(world, hazard, clock=clock)
-    svc.hazard_report_rectified(hazard_id=hazard.pk, actor=world.staff_a1, description="已完成", evidence=[photo()],
-                                occurred_at=clock())
+    svc.hazard_report_rectified(
+        hazard_id=hazard.pk, actor=world.staff_a1, description="已完成", evidence=[photo()], occurred_at=clock()
+    )
     svc.hazard_verify(hazard_id=hazard.pk, actor=world.supervisor_a, result="合格", occurred_at=clock())
-    listing_svc.listing_delist(listing_id=listing.pk, actor=world.officer_a, occurred_at=timezone.now(),
-                               decision_number="常教督〔2026〕99号", delisted_on=timezone.localdate(), reason="验收合格")
+    listing_svc.listing_delist(
+        listing_id=listing.pk,
+        actor=world.officer_a,
+        occurred_at=timezone.now(),
+        decision_number="常教督〔2026〕99号",
+        delisted_on=timezone.localdate(),
+        reason="验收合格",
+    )
     return hazard
 
 
@@ -39,7 +47,7 @@ def test_the_hazard_page_links_the_listings_of_the_hazard(client, world):
 def test_the_district_officer_gets_the_listing_button_for_an_open_major_hazard(client, world):
     hazard = make_hazard(world, state="assigned", major=True)
     page = hazard_page(client, world.officer_a, hazard).content.decode()
-    assert f'/listings/new/?hazard={hazard.pk}' in page and "挂牌督办" in page
+    assert f"/listings/new/?hazard={hazard.pk}" in page and "挂牌督办" in page
 
 
 def test_the_button_leads_to_the_listing_form_with_the_hazard_chosen(client, world):

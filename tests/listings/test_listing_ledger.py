@@ -1,5 +1,6 @@
 """The listed-cases ledger, its dashboard, its export and its pages show each role only what its unit
 may see: the school its own, a foreign district nothing, education roles never a sensitive case."""
+
 from io import BytesIO
 
 import pytest
@@ -17,8 +18,7 @@ def listings(world):
     made = {}
     for key, school in (("a1", "school_a1"), ("a2", "school_a2"), ("b1", "school_b1")):
         clock = Clock()
-        hazard = make_hazard(world, state="assigned", major=True, school=school, clock=clock,
-                             title=f"重大隐患{key}")
+        hazard = make_hazard(world, state="assigned", major=True, school=school, clock=clock, title=f"重大隐患{key}")
         actor = world.officer_b if school == "school_b1" else world.officer_a
         officer = {"supervising_officer_id": actor.pk}
         made[key] = make_listing(world, hazard, clock=clock, actor=actor, **officer)
@@ -124,10 +124,19 @@ def test_the_district_officer_lists_a_hazard_through_the_form(world, client):
     client.force_login(world.officer_a)
     form = client.get(f"/listings/new/?hazard={hazard.pk}")
     assert form.status_code == 200 and "挂牌督办重大隐患" in form.content.decode()
-    data = {"hazard": hazard.pk, "level": "district", "decision_number": "天教督〔2026〕1号",
-            "listed_on": clock.now.date().isoformat(), "required_by": "2099-12-31", "measures": "拆除",
-            "responsible_person": "王主任", "funding": "20 万元", "contingency_plan": "封闭",
-            "supervising_officer": world.officer_a.pk, "progress_interval_days": "7"}
+    data = {
+        "hazard": hazard.pk,
+        "level": "district",
+        "decision_number": "天教督〔2026〕1号",
+        "listed_on": clock.now.date().isoformat(),
+        "required_by": "2099-12-31",
+        "measures": "拆除",
+        "responsible_person": "王主任",
+        "funding": "20 万元",
+        "contingency_plan": "封闭",
+        "supervising_officer": world.officer_a.pk,
+        "progress_interval_days": "7",
+    }
     response = client.post("/listings/new/", data)
     listing = Listing.objects.get(hazard=hazard)
     assert response.status_code == 302 and response["Location"] == listing.get_absolute_url()
@@ -154,8 +163,10 @@ def test_delisting_through_the_page_is_offered_only_after_verification_and_refus
     client.force_login(world.officer_a)
     page = client.get(listing.get_absolute_url())
     assert page.context["can_remind"] and not page.context["can_delist"]
-    response = client.post(f"/listings/{listing.pk}/delist/", {"decision_number": "天教摘〔2026〕1号",
-                                                               "delisted_on": "2026-01-01", "reason": "已整改"})
+    response = client.post(
+        f"/listings/{listing.pk}/delist/",
+        {"decision_number": "天教摘〔2026〕1号", "delisted_on": "2026-01-01", "reason": "已整改"},
+    )
     assert response.status_code == 400
     assert "须经验收销号后才能摘牌" in response.content.decode()
     listing.refresh_from_db()

@@ -1,6 +1,7 @@
 """Listing, progress reports, reminders and delisting are allowed for the rightful actor in scope and
 refused for every other role, the foreign district, the wrong state and each missing field; after a
 refusal the listing, the hazard, their history, the transition log and the outbox are unchanged."""
+
 from datetime import timedelta
 
 import pytest
@@ -15,8 +16,23 @@ from casework.services import listings as svc
 from notifications.models import Notification
 from tests.factories import Clock, listing_plan, listing_snapshot, make_hazard, make_listing, perform, photo, snapshot
 
-USERS = ["staff_a1", "staff_a2", "staff_b1", "police_a1", "police_a2", "police_b1", "officer_a", "officer_b",
-         "supervisor_a", "supervisor_b", "supervisor_city", "party_a", "party_b", "city_admin", "auditor"]
+USERS = [
+    "staff_a1",
+    "staff_a2",
+    "staff_b1",
+    "police_a1",
+    "police_a2",
+    "police_b1",
+    "officer_a",
+    "officer_b",
+    "supervisor_a",
+    "supervisor_b",
+    "supervisor_city",
+    "party_a",
+    "party_b",
+    "city_admin",
+    "auditor",
+]
 
 
 def listed(world, *, state="assigned", level="district", sensitive=False):
@@ -44,12 +60,14 @@ def do(world, action, listing, actor, **overrides):
         kwargs = {"decision_number": "常教督〔2026〕99号", "delisted_on": timezone.localdate(), "reason": "验收合格"}
         return svc.listing_delist(listing_id=listing.pk, actor=user, occurred_at=timezone.now(), **kwargs | overrides)
     if action == "listing_reminder":
-        return svc.listing_remind(listing_id=listing.pk, actor=user, occurred_at=timezone.now(),
-                                  **{"message": "请加快整改进度"} | overrides)
+        return svc.listing_remind(
+            listing_id=listing.pk, actor=user, occurred_at=timezone.now(), **{"message": "请加快整改进度"} | overrides
+        )
     if action == "listing_progress":
         kwargs = {"work_done": "已完成围挡和拆除", "percent_complete": 60, "evidence": [photo()]}
-        return svc.listing_report_progress(listing_id=listing.pk, actor=user, occurred_at=timezone.now(),
-                                           **kwargs | overrides)
+        return svc.listing_report_progress(
+            listing_id=listing.pk, actor=user, occurred_at=timezone.now(), **kwargs | overrides
+        )
     raise ValueError(action)
 
 
@@ -151,8 +169,17 @@ def test_the_database_itself_refuses_a_second_active_listing_at_the_same_level(w
         Listing.objects.create(**row)
 
 
-LISTING_FIELDS = ["decision_number", "listed_on", "required_by", "measures", "responsible_person", "funding",
-                  "contingency_plan", "supervising_officer_id", "progress_interval_days"]
+LISTING_FIELDS = [
+    "decision_number",
+    "listed_on",
+    "required_by",
+    "measures",
+    "responsible_person",
+    "funding",
+    "contingency_plan",
+    "supervising_officer_id",
+    "progress_interval_days",
+]
 
 
 @pytest.mark.parametrize("field", LISTING_FIELDS)
@@ -166,14 +193,22 @@ def test_each_missing_point_of_the_listing_decision_is_refused(world, field):
     assert snapshot(hazard) == before and not Listing.objects.exists()
 
 
-@pytest.mark.parametrize(("overrides", "field"), [
-    ({"required_by": timezone.localdate() - timedelta(days=1)}, "required_by"),
-    ({"listed_on": timezone.localdate() + timedelta(days=1),
-      "required_by": timezone.localdate() + timedelta(days=30)}, "listed_on"),
-    ({"progress_interval_days": 0}, "progress_interval_days"),
-    ({"progress_interval_days": 91}, "progress_interval_days"),
-    ({"supervising_officer_id": "officer_b"}, "supervising_officer"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"required_by": timezone.localdate() - timedelta(days=1)}, "required_by"),
+        (
+            {
+                "listed_on": timezone.localdate() + timedelta(days=1),
+                "required_by": timezone.localdate() + timedelta(days=30),
+            },
+            "listed_on",
+        ),
+        ({"progress_interval_days": 0}, "progress_interval_days"),
+        ({"progress_interval_days": 91}, "progress_interval_days"),
+        ({"supervising_officer_id": "officer_b"}, "supervising_officer"),
+    ],
+)
 def test_an_invalid_listing_decision_is_refused_with_the_field_named(world, overrides, field):
     hazard = make_hazard(world, state="assigned", major=True)
     if overrides.get("supervising_officer_id") == "officer_b":
@@ -250,7 +285,10 @@ def test_delisting_is_a_recorded_decision_with_its_number_date_and_reason(world)
     listing.refresh_from_db()
     assert listing.state == ListingState.DELISTED
     assert (listing.delisting_decision_number, listing.delisted_on, listing.delisting_reason) == (
-        "天教督摘〔2026〕3号", timezone.localdate(), "现场验收合格，同意摘牌")
+        "天教督摘〔2026〕3号",
+        timezone.localdate(),
+        "现场验收合格，同意摘牌",
+    )
     assert listing.delisted_by == world.officer_a
     assert list(listing.history.order_by("history_date").values_list("state", flat=True)) == ["active", "delisted"]
     record = listing.hazard.transitions.get(name="delist")
@@ -266,11 +304,17 @@ def test_a_city_listing_is_delisted_by_the_city_and_not_by_the_district(world):
     assert listing.state == ListingState.DELISTED
 
 
-@pytest.mark.parametrize(("action", "field", "value"), [
-    ("delist", "decision_number", ""), ("delist", "delisted_on", None), ("delist", "reason", "  "),
-    ("listing_reminder", "message", ""),
-    ("listing_progress", "work_done", ""), ("listing_progress", "percent_complete", None),
-])
+@pytest.mark.parametrize(
+    ("action", "field", "value"),
+    [
+        ("delist", "decision_number", ""),
+        ("delist", "delisted_on", None),
+        ("delist", "reason", "  "),
+        ("listing_reminder", "message", ""),
+        ("listing_progress", "work_done", ""),
+        ("listing_progress", "percent_complete", None),
+    ],
+)
 def test_each_missing_field_of_a_listing_action_is_refused(world, action, field, value):
     listing = listed(world, state=ACTIONS[action][0])
     before = listing_snapshot(listing)
@@ -305,8 +349,13 @@ def test_a_progress_report_with_a_file_that_is_not_an_image_is_refused(world):
     listing = listed(world)
     before = listing_snapshot(listing)
     with pytest.raises(TransitionRefused):
-        do(world, "listing_progress", listing, "staff_a1",
-           evidence=[SimpleUploadedFile("x.png", b"MZ not an image", content_type="image/png")])
+        do(
+            world,
+            "listing_progress",
+            listing,
+            "staff_a1",
+            evidence=[SimpleUploadedFile("x.png", b"MZ not an image", content_type="image/png")],
+        )
     assert listing_snapshot(listing) == before
 
 

@@ -44,4 +44,3 @@ def fast_retries(settings):
     settings.NOTIFY_RETRY_MAX_SECONDS = 60
     settings.NOTIFY_LEASE_SECONDS = 120
     settings.NOTIFY_HTTP_TIMEOUT = 1
-

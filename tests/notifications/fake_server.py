@@ -3,6 +3,7 @@
 Records every request; answers from a script (status, JSON) or a default; optionally drops repeats
 of an idempotency key like a real gateway would; optionally stalls to test the client's timeout.
 """
+
 import json
 import threading
 from dataclasses import dataclass, field

@@ -1,4 +1,5 @@
 """Small helpers for the notification tests."""
+
 from notifications.models import Notification
 
 

@@ -1,4 +1,5 @@
 """Each channel's wire format, against the fake server on 127.0.0.1 (or Django's test mailbox)."""
+
 import base64
 import hashlib
 import hmac
@@ -12,16 +13,27 @@ from notifications.channels.robots import dingtalk_signed_url
 
 
 def message(address="13800000001"):
-    return OutgoingMessage(idempotency_key="k-123", address=address, event="hazard.assign", title="隐患已交办",
-                           body="局前街小学", link="http://127.0.0.1:8000/hazards/1/")
+    return OutgoingMessage(
+        idempotency_key="k-123",
+        address=address,
+        event="hazard.assign",
+        title="隐患已交办",
+        body="局前街小学",
+        link="http://127.0.0.1:8000/hazards/1/",
+    )
 
 
 def test_wecom_posts_a_text_message_mentioning_the_user_by_mobile(wecom_robot):
     CHANNELS["wecom"].send(message())
     [request] = wecom_robot.requests
     assert request.path == "/cgi-bin/webhook/send?key=abc"
-    assert request.json == {"msgtype": "text", "text": {
-        "content": "隐患已交办\n局前街小学\nhttp://127.0.0.1:8000/hazards/1/", "mentioned_mobile_list": ["13800000001"]}}
+    assert request.json == {
+        "msgtype": "text",
+        "text": {
+            "content": "隐患已交办\n局前街小学\nhttp://127.0.0.1:8000/hazards/1/",
+            "mentioned_mobile_list": ["13800000001"],
+        },
+    }
 
 
 def test_dingtalk_signs_the_webhook_and_mentions_the_user(dingtalk_robot):
@@ -38,8 +50,10 @@ def test_dingtalk_signs_the_webhook_and_mentions_the_user(dingtalk_robot):
 def test_dingtalk_signature_matches_its_documented_recipe():
     url = dingtalk_signed_url("https://oapi.dingtalk.com/robot/send?access_token=t", "SEC1", now_ms=1700000000000)
     digest = hmac.new(b"SEC1", b"1700000000000\nSEC1", hashlib.sha256).digest()
-    assert url == ("https://oapi.dingtalk.com/robot/send?access_token=t&timestamp=1700000000000&sign="
-                   + urllib.parse.quote_plus(base64.b64encode(digest)))
+    assert url == (
+        "https://oapi.dingtalk.com/robot/send?access_token=t&timestamp=1700000000000&sign="
+        + urllib.parse.quote_plus(base64.b64encode(digest))
+    )
 
 
 def test_the_sms_gateway_refusing_in_its_answer_is_an_error(sms_gateway):

@@ -1,4 +1,5 @@
 """The delivery worker: claims, sends, records attempts, retries with back-off, fails visibly, loses nothing."""
+
 from datetime import timedelta
 
 import pytest
@@ -7,7 +8,8 @@ from django.utils import timezone
 
 from notifications import delivery as worker
 from notifications.delivery import backoff, claim_deliveries, deliver_pending
-from notifications.models import Delivery, DeliveryAttempt, DeliveryStatus as S
+from notifications.models import Delivery, DeliveryAttempt
+from notifications.models import DeliveryStatus as S
 from notifications.services import deliveries_requeue, notify
 from tests.concurrency import run_concurrently
 from tests.factories import UserFactory
@@ -45,12 +47,14 @@ def test_an_sms_is_posted_to_the_gateway_with_its_idempotency_key_and_marked_sen
 
 
 def test_a_worker_killed_between_send_and_record_delivers_exactly_once_where_the_channel_takes_a_key(
-        world, sms_gateway, fast_retries, monkeypatch):
+    world, sms_gateway, fast_retries, monkeypatch
+):
     choose(world.staff_a1, "sms", "13800000001")
     note = queue(world.staff_a1)
 
     def killed(*args, **kwargs):
         raise WorkerKilled
+
     with monkeypatch.context() as m:
         m.setattr(worker, "_mark_sent", killed)
         with pytest.raises(WorkerKilled):
@@ -72,7 +76,8 @@ def test_a_worker_killed_between_send_and_record_delivers_exactly_once_where_the
 
 
 def test_a_worker_killed_between_send_and_record_delivers_an_email_at_least_once_and_loses_none(
-        world, fast_retries, monkeypatch):
+    world, fast_retries, monkeypatch
+):
     world.staff_a1.email = "a1@example.cn"
     world.staff_a1.save()
     choose(world.staff_a1, "email")
@@ -86,6 +91,7 @@ def test_a_worker_killed_between_send_and_record_delivers_an_email_at_least_once
         if calls["n"] == 2:
             raise WorkerKilled
         return real(*args, **kwargs)
+
     with monkeypatch.context() as m:
         m.setattr(worker, "_mark_sent", killed_on_second)
         with pytest.raises(WorkerKilled):
@@ -102,7 +108,8 @@ def test_a_worker_killed_between_send_and_record_delivers_an_email_at_least_once
 
 
 def test_a_failing_webhook_is_retried_with_back_off_then_marked_failed_visibly(
-        world, wecom_robot, fast_retries, client):
+    world, wecom_robot, fast_retries, client
+):
     choose(world.staff_a1, "wecom", "13800000001")
     note = queue(world.staff_a1)
     wecom_robot.default = (500, {"errcode": -1, "errmsg": "busy"})
@@ -124,7 +131,10 @@ def test_a_failing_webhook_is_retried_with_back_off_then_marked_failed_visibly(
     assert len(wecom_robot.requests) == 3
     assert deliver_pending(now=start + timedelta(days=1)).claimed == 0  # failed stays failed
     assert list(DeliveryAttempt.objects.filter(delivery=row).values_list("outcome", flat=True)) == [
-        "retry", "retry", "failed"]
+        "retry",
+        "retry",
+        "failed",
+    ]
 
     # Visible: on the user's settings page, and an operator can put it back in the queue.
     client.force_login(world.staff_a1)
@@ -183,12 +193,14 @@ def test_a_stalled_gateway_is_abandoned_after_the_timeout(world, sms_gateway, fa
 
 
 def test_a_worker_that_stays_dead_past_the_last_attempt_leaves_a_failed_row_not_a_lost_one(
-        world, sms_gateway, fast_retries, monkeypatch):
+    world, sms_gateway, fast_retries, monkeypatch
+):
     choose(world.staff_a1, "sms", "13800000001")
     note = queue(world.staff_a1)
 
     def killed(*args, **kwargs):
         raise WorkerKilled
+
     monkeypatch.setattr(worker, "_mark_sent", killed)
     for minutes in (0, 3, 6):
         with pytest.raises(WorkerKilled):
@@ -219,6 +231,7 @@ def test_two_workers_claiming_at_once_never_take_the_same_delivery(sms_gateway, 
             while rows := claim_deliveries(limit=3, worker=name):
                 ids += [r.pk for r in rows]
             return ids
+
         return job
 
     first, second = run_concurrently(drain("w0"), drain("w1"))

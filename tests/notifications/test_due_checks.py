@@ -1,4 +1,5 @@
 """Deadline reminders: 3 and 1 days before and overdue, once per (hazard, deadline, threshold), never twice."""
+
 from datetime import timedelta
 
 import pytest
@@ -41,10 +42,12 @@ def test_the_school_is_reminded_three_days_and_one_day_before_the_deadline_once_
     assert check(deadline) == 0  # due today: the 1-day reminder covered it
     told = reminders(APPROACHING)
     assert [usernames([n]) for n in told] == [{"staff_a1"}, {"staff_a1"}]
-    assert sorted(n.dedupe_key for n in told) == sorted([
-        f"hazard:{hazard.pk}:deadline:{deadline.isoformat()}:due-in:3",
-        f"hazard:{hazard.pk}:deadline:{deadline.isoformat()}:due-in:1",
-    ])
+    assert sorted(n.dedupe_key for n in told) == sorted(
+        [
+            f"hazard:{hazard.pk}:deadline:{deadline.isoformat()}:due-in:3",
+            f"hazard:{hazard.pk}:deadline:{deadline.isoformat()}:due-in:1",
+        ]
+    )
     assert all(n.url == hazard.get_absolute_url() and hazard.title in n.title for n in told)
 
 
@@ -71,8 +74,9 @@ def test_a_changed_deadline_rearms_the_reminders(world, assigned, clock):
     check(deadline + timedelta(days=1))
     assert len(reminders()) == 3
     new_deadline = deadline + timedelta(days=10)
-    svc.hazard_change_deadline(hazard_id=hazard.pk, actor=world.officer_a, deadline=new_deadline, reason="延期",
-                               occurred_at=clock())
+    svc.hazard_change_deadline(
+        hazard_id=hazard.pk, actor=world.officer_a, deadline=new_deadline, reason="延期", occurred_at=clock()
+    )
     assert check(deadline + timedelta(days=1)) == 0  # not overdue any more
     assert check(new_deadline - timedelta(days=3)) == 1
     assert check(new_deadline + timedelta(days=1)) == 2
@@ -112,8 +116,9 @@ def test_a_reminder_reaches_the_chosen_channels_once(world, assigned, sms_gatewa
     assert Delivery.objects.filter(notification__event=APPROACHING, channel="sms").count() == 1
 
 
-def test_two_runs_racing_past_the_already_sent_filter_still_queue_one_reminder(world, assigned, sms_gateway,
-                                                                               monkeypatch):
+def test_two_runs_racing_past_the_already_sent_filter_still_queue_one_reminder(
+    world, assigned, sms_gateway, monkeypatch
+):
     # Both runs read "nothing sent yet" before either writes: the unique (recipient, key) decides.
     choose(world.staff_a1, "sms", "13800000001")
     hazard, deadline = assigned
@@ -137,7 +142,8 @@ def test_two_due_checks_at_once_queue_one_reminder(clock):
     assert sum(counts) == 10  # 5 hazards × (school + district), split however the race went
     assert len(reminders(OVERDUE)) == 10
     assert {n.dedupe_key for n in reminders(OVERDUE)} == {
-        f"hazard:{h.pk}:deadline:{h.deadline.isoformat()}:overdue" for h in hazards}
+        f"hazard:{h.pk}:deadline:{h.deadline.isoformat()}:overdue" for h in hazards
+    }
 
 
 def test_other_modules_add_their_checks_to_the_registry(world, assigned):
@@ -147,12 +153,14 @@ def test_other_modules_add_their_checks_to_the_registry(world, assigned):
     def extra(today):
         calls.append(today)
         return 0
+
     try:
         assert "hazard_deadlines" in registered_checks() and "test_extra_check" in registered_checks()
         results = run_due_checks(today=timezone.localdate())
         assert results["test_extra_check"] == 0 and calls == [timezone.localdate()]
     finally:
         from notifications import due
+
         due._REGISTRY.pop("test_extra_check")
 
 
@@ -162,11 +170,13 @@ def test_a_failing_check_does_not_stop_the_others(world, assigned):
     @due_check("test_broken_check")
     def broken(today):
         raise RuntimeError("boom")
+
     try:
         results = run_due_checks(today=deadline + timedelta(days=1))
         assert results["test_broken_check"] == -1 and results["hazard_deadlines"] == 2
     finally:
         from notifications import due
+
         due._REGISTRY.pop("test_broken_check")
 
 

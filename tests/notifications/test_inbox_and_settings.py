@@ -1,4 +1,5 @@
 """The inbox (unread count, mark read, mark all read) and the channel settings page: each user's own only."""
+
 from django.urls import reverse
 
 from notifications.models import ChannelPreference, Notification
@@ -44,8 +45,10 @@ def test_the_settings_page_saves_the_users_channels_with_history(world, client, 
     page = client.get(reverse("notifications:settings")).content.decode()
     assert "站内通知" in page and "短信" in page and "企业微信群机器人（未配置）" in page
 
-    response = client.post(reverse("notifications:settings"), {
-        "sms-enabled": "on", "sms-address": " 13800000001 ", "email-address": "a1@example.cn"})
+    response = client.post(
+        reverse("notifications:settings"),
+        {"sms-enabled": "on", "sms-address": " 13800000001 ", "email-address": "a1@example.cn"},
+    )
 
     assert response.status_code == 302
     prefs = {p.channel: p for p in ChannelPreference.objects.filter(user=world.staff_a1)}
@@ -57,9 +60,17 @@ def test_the_settings_page_saves_the_users_channels_with_history(world, client, 
 
 def test_bad_input_on_the_settings_page_is_refused_whole_with_a_chinese_message(world, client, sms_gateway):
     client.force_login(world.staff_a1)
-    response = client.post(reverse("notifications:settings"), {
-        "sms-enabled": "on", "sms-address": "12345", "email-enabled": "on", "email-address": "not-an-email",
-        "wecom-enabled": "on", "wecom-address": "13800000001"})
+    response = client.post(
+        reverse("notifications:settings"),
+        {
+            "sms-enabled": "on",
+            "sms-address": "12345",
+            "email-enabled": "on",
+            "email-address": "not-an-email",
+            "wecom-enabled": "on",
+            "wecom-address": "13800000001",
+        },
+    )
     page = response.content.decode()
     assert response.status_code == 400
     assert "手机号应为 11 位数字" in page and "邮箱地址格式不正确" in page and "系统未配置该渠道" in page

@@ -1,4 +1,5 @@
 """The outbox: notifications and their deliveries are written in the event's transaction, or not at all."""
+
 from datetime import timedelta
 
 import pytest

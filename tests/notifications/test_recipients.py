@@ -1,4 +1,5 @@
-"""Each event reaches exactly the right people (the lifecycle table's audiences), and nobody outside the hazard's scope."""
+"""Each event reaches exactly the right people (the lifecycle table's audiences), nobody outside the hazard's scope."""
+
 from datetime import timedelta
 
 import pytest
@@ -6,9 +7,9 @@ from django.utils import timezone
 
 from casework.access import can_view
 from casework.models import Membership, Role
-from casework.services import transitions as svc
 from casework.rules.lifecycle import ACTIONS
-from tests.factories import member, make_hazard, photo, plan
+from casework.services import transitions as svc
+from tests.factories import make_hazard, member, photo, plan
 from tests.notifications.helpers import last_id, new_notifications, usernames
 
 SENSITIVE_SIDE = {"police_a1", "city_admin"}
@@ -20,19 +21,29 @@ def step(action, hazard, actor, clock):
     calls = {
         "assign": lambda: svc.hazard_assign(hazard_id=hazard.pk, actor=actor, occurred_at=at, **plan()),
         "record_temporary_measures": lambda: svc.hazard_record_temporary_measures(
-            hazard_id=hazard.pk, actor=actor, occurred_at=at, measures="设置围挡"),
+            hazard_id=hazard.pk, actor=actor, occurred_at=at, measures="设置围挡"
+        ),
         "change_deadline": lambda: svc.hazard_change_deadline(
-            hazard_id=hazard.pk, actor=actor, occurred_at=at, deadline=deadline, reason="施工排期"),
+            hazard_id=hazard.pk, actor=actor, occurred_at=at, deadline=deadline, reason="施工排期"
+        ),
         "escalate": lambda: svc.hazard_escalate(hazard_id=hazard.pk, actor=actor, occurred_at=at, reason="需协调"),
         "record_coordination": lambda: svc.hazard_record_coordination(
-            hazard_id=hazard.pk, actor=actor, occurred_at=at, decision="城管牵头", units_charged="城管局",
-            deadline=deadline, back_to="assigned"),
+            hazard_id=hazard.pk,
+            actor=actor,
+            occurred_at=at,
+            decision="城管牵头",
+            units_charged="城管局",
+            deadline=deadline,
+            back_to="assigned",
+        ),
         "report_rectified": lambda: svc.hazard_report_rectified(
-            hazard_id=hazard.pk, actor=actor, occurred_at=at, description="已清理", evidence=[photo()]),
+            hazard_id=hazard.pk, actor=actor, occurred_at=at, description="已清理", evidence=[photo()]
+        ),
         "reject": lambda: svc.hazard_reject(hazard_id=hazard.pk, actor=actor, occurred_at=at, reason="未清理干净"),
         "verify": lambda: svc.hazard_verify(hazard_id=hazard.pk, actor=actor, occurred_at=at, result="整改到位"),
-        "close_invalid": lambda: svc.hazard_close_invalid(hazard_id=hazard.pk, actor=actor, occurred_at=at,
-                                                          reason="重复上报"),
+        "close_invalid": lambda: svc.hazard_close_invalid(
+            hazard_id=hazard.pk, actor=actor, occurred_at=at, reason="重复上报"
+        ),
     }
     before = last_id()
     calls[action]()
@@ -129,8 +140,18 @@ def test_auditors_and_unrelated_stations_never_receive_a_notification(world, clo
 
 def test_the_audience_table_names_every_transition():
     # Listing events (list, delist, …) name their recipients in casework/services/listings.py.
-    transitions = {"report", "assign", "record_temporary_measures", "report_rectified", "verify", "reject",
-                   "escalate", "record_coordination", "close_invalid", "change_deadline"}  # DESIGN.md's table
+    transitions = {
+        "report",
+        "assign",
+        "record_temporary_measures",
+        "report_rectified",
+        "verify",
+        "reject",
+        "escalate",
+        "record_coordination",
+        "close_invalid",
+        "change_deadline",
+    }  # DESIGN.md's table
     assert transitions <= set(ACTIONS)
     assert all(ACTIONS[name].audience for name in transitions - {"close_invalid"})  # the reporter is told of that
 

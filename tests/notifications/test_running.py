@@ -1,4 +1,5 @@
 """Running delivery: the management command, the --loop worker, and the Celery app and tasks."""
+
 import os
 import subprocess
 import sys
@@ -34,6 +35,7 @@ def test_the_loop_delivers_runs_the_due_checks_and_stops_when_told(world, sms_ga
         if run.claimed == 0:
             stop.set()
         return run
+
     monkeypatch.setattr(delivery, "deliver_pending", deliver_then_stop)
     # Same thread, inside the test's transaction: the loop must not recycle this connection.
     monkeypatch.setattr(delivery, "close_old_connections", lambda: None)
@@ -50,13 +52,25 @@ def test_the_celery_app_takes_its_broker_from_the_environment_and_schedules_both
     # A fresh interpreter, as `celery -A config worker` would start: only REDIS_URL is set.
     env = {**os.environ, "REDIS_URL": "redis://127.0.0.1:6390/3", "DEBUG": "1"}
     env.pop("CELERY_BROKER_URL", None)
-    script = ("import django; django.setup(); from config.celery import app; app.loader.import_default_modules(); "
-              "print(app.conf.broker_url); print(sorted(e['task'] for e in app.conf.beat_schedule.values())); "
-              "print(sorted(t for t in app.tasks if t.startswith('notifications.')))")
-    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60,
-                         cwd=settings.BASE_DIR, check=True).stdout.splitlines()
-    assert out == ["redis://127.0.0.1:6390/3", "['notifications.deliver', 'notifications.run_due_checks']",
-                   "['notifications.deliver', 'notifications.run_due_checks']"]
+    script = (
+        "import django; django.setup(); from config.celery import app; app.loader.import_default_modules(); "
+        "print(app.conf.broker_url); print(sorted(e['task'] for e in app.conf.beat_schedule.values())); "
+        "print(sorted(t for t in app.tasks if t.startswith('notifications.')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=settings.BASE_DIR,
+        check=True,
+    ).stdout.splitlines()
+    assert out == [
+        "redis://127.0.0.1:6390/3",
+        "['notifications.deliver', 'notifications.run_due_checks']",
+        "['notifications.deliver', 'notifications.run_due_checks']",
+    ]
 
 
 def test_the_celery_tasks_run_the_same_code(world, sms_gateway):
@@ -68,9 +82,9 @@ def test_the_celery_tasks_run_the_same_code(world, sms_gateway):
     assert "hazard_deadlines" in run_due_checks_task.apply().get()
 
 
-def test_a_committed_delivery_wakes_a_celery_worker_when_a_broker_is_configured(world, sms_gateway, settings,
-                                                                                 monkeypatch,
-                                                                                 django_capture_on_commit_callbacks):
+def test_a_committed_delivery_wakes_a_celery_worker_when_a_broker_is_configured(
+    world, sms_gateway, settings, monkeypatch, django_capture_on_commit_callbacks
+):
     from notifications import tasks
 
     woken = []
@@ -86,8 +100,9 @@ def test_a_committed_delivery_wakes_a_celery_worker_when_a_broker_is_configured(
     assert len(woken) == 1
 
 
-def test_an_unreachable_broker_does_not_break_the_committed_event(world, sms_gateway, settings,
-                                                                 django_capture_on_commit_callbacks):
+def test_an_unreachable_broker_does_not_break_the_committed_event(
+    world, sms_gateway, settings, django_capture_on_commit_callbacks
+):
     choose(world.staff_a1, "sms", "13800000001")
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
     with django_capture_on_commit_callbacks(execute=True):

@@ -1,4 +1,5 @@
 """Two people acting on one hazard at the same moment, on PostgreSQL's real row locks."""
+
 import threading
 import time
 from datetime import timedelta
@@ -70,10 +71,12 @@ def test_a_deadline_changed_by_two_officers_at_once_loses_no_update(world, monke
     now = timezone.now()
     outcomes = race(
         monkeypatch,
-        lambda: svc.hazard_change_deadline(hazard_id=hazard.pk, actor=world.officer_a, deadline=first,
-                                           reason="甲", occurred_at=now),
-        lambda: svc.hazard_change_deadline(hazard_id=hazard.pk, actor=second_officer, deadline=second,
-                                           reason="乙", occurred_at=now),
+        lambda: svc.hazard_change_deadline(
+            hazard_id=hazard.pk, actor=world.officer_a, deadline=first, reason="甲", occurred_at=now
+        ),
+        lambda: svc.hazard_change_deadline(
+            hazard_id=hazard.pk, actor=second_officer, deadline=second, reason="乙", occurred_at=now
+        ),
     )
     assert [kind for kind, _ in outcomes] == ["ok", "ok"]
     records = list(hazard.transitions.filter(name="change_deadline").order_by("seq"))

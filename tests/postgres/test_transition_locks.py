@@ -1,6 +1,6 @@
 """What a transition locks on PostgreSQL: its hazard's row, not the rows of the school and district it joins."""
+
 import threading
-import time
 
 import pytest
 from django.db import DatabaseError, connection, transaction
@@ -53,8 +53,15 @@ def locked_elsewhere(model, pk) -> bool:
 
 def test_an_assignment_locks_its_hazard_but_leaves_its_school_and_district_free(world, monkeypatch):
     hazard = make_hazard(world)
-    locks = while_assigning(world, monkeypatch, hazard, lambda: (
-        locked_elsewhere(Hazard, hazard.pk), locked_elsewhere(OrgUnit, hazard.school_id),
-        locked_elsewhere(OrgUnit, hazard.district_id)))
+    locks = while_assigning(
+        world,
+        monkeypatch,
+        hazard,
+        lambda: (
+            locked_elsewhere(Hazard, hazard.pk),
+            locked_elsewhere(OrgUnit, hazard.school_id),
+            locked_elsewhere(OrgUnit, hazard.district_id),
+        ),
+    )
     assert locks == (True, False, False)
     assert Hazard.objects.get(pk=hazard.pk).state == "assigned"

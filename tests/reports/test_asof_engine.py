@@ -6,6 +6,7 @@ reference below reads every transition record and works each hazard's state out 
 from the definition: the to_state of the last record (by occurred_at, then id) that had happened by
 as_of and been entered by known_at; the deadline then from the last such record that set one.
 """
+
 import random
 import time
 from collections import Counter, defaultdict
@@ -30,17 +31,31 @@ SCHOOLS = ("school_a1", "school_a2", "school_b1")
 # From each state, the steps a random walk may take next (None: the walk may stop here).
 NEXT = {
     "reported": ["assign", "assign", "close_invalid", None],
-    "assigned": ["report_rectified", "report_rectified", "record_temporary_measures", "change_deadline",
-                 "escalate", None],
+    "assigned": [
+        "report_rectified",
+        "report_rectified",
+        "record_temporary_measures",
+        "change_deadline",
+        "escalate",
+        None,
+    ],
     "temporary_measures": ["report_rectified", "change_deadline", "escalate", None],
     "rectified": ["verify", "verify", "reject", None],
     "escalated": ["record_coordination", None],
     "verified": [None],
     "closed_invalid": [None],
 }
-AFTER = {"assign": "assigned", "close_invalid": "closed_invalid", "report_rectified": "rectified",
-         "record_temporary_measures": "temporary_measures", "change_deadline": None, "escalate": "escalated",
-         "verify": "verified", "reject": "assigned", "record_coordination": "assigned"}
+AFTER = {
+    "assign": "assigned",
+    "close_invalid": "closed_invalid",
+    "report_rectified": "rectified",
+    "record_temporary_measures": "temporary_measures",
+    "change_deadline": None,
+    "escalate": "escalated",
+    "verify": "verified",
+    "reject": "assigned",
+    "record_coordination": "assigned",
+}
 
 
 def _walk(rnd: random.Random) -> list[tuple[str, timedelta]]:
@@ -61,9 +76,16 @@ def _perform(w, step: str, school: str, sensitive: bool, hazard_id: int | None, 
     deadline = at.date() + timedelta(days=rnd.randint(1, 30))
     if step == "report":
         return svc.hazard_report(
-            actor=station if sensitive else staff, school_id=w.units[school].pk, title="隐患", description="说明",
-            category=rnd.choice(["fire", "security", "food"]), key_place="gate", severity="general",
-            sensitive=sensitive, occurred_at=at).pk
+            actor=station if sensitive else staff,
+            school_id=w.units[school].pk,
+            title="隐患",
+            description="说明",
+            category=rnd.choice(["fire", "security", "food"]),
+            key_place="gate",
+            severity="general",
+            sensitive=sensitive,
+            occurred_at=at,
+        ).pk
     kwargs = {"hazard_id": hazard_id, "occurred_at": at}
     if step == "assign":
         svc.hazard_assign(actor=officer, responsible_person="王主任", measures="整改", deadline=deadline, **kwargs)
@@ -82,8 +104,14 @@ def _perform(w, step: str, school: str, sensitive: bool, hazard_id: int | None, 
     elif step == "reject":
         svc.hazard_reject(actor=verifier, reason="未整改到位", **kwargs)
     elif step == "record_coordination":
-        svc.hazard_record_coordination(actor=w.users[f"party_{district}"], decision="联合整治", units_charged="城管",
-                                       deadline=deadline, back_to="assigned", **kwargs)
+        svc.hazard_record_coordination(
+            actor=w.users[f"party_{district}"],
+            decision="联合整治",
+            units_charged="城管",
+            deadline=deadline,
+            back_to="assigned",
+            **kwargs,
+        )
     return hazard_id
 
 
@@ -95,8 +123,9 @@ def random_world(w, seed: int, hazards: int = 24) -> datetime:
         school, sensitive = rnd.choice(SCHOOLS), rnd.random() < 0.15
         if sensitive:  # the police side runs a sensitive case itself: keep it to the plain path
             life = [("report", timedelta(hours=rnd.randint(0, 24 * 110)))] + [
-                (s, timedelta(hours=rnd.randint(1, 24 * 20))) for s in ("assign", "report_rectified", "verify")
-                [:rnd.randint(0, 3)]]
+                (s, timedelta(hours=rnd.randint(1, 24 * 20)))
+                for s in ("assign", "report_rectified", "verify")[: rnd.randint(0, 3)]
+            ]
         else:
             life = _walk(rnd)
         moments, at = [], START
@@ -133,16 +162,24 @@ def reference(side: str, moment: Moment, period: Period) -> dict[int, dict]:
             continue
         if not start <= h.reported_at <= end:
             continue
-        visible = sorted((r for r in records[h.pk] if r.occurred_at <= moment.as_of and r.recorded_at <= moment.known_at),
-                         key=lambda r: (r.occurred_at, r.id))
+        visible = sorted(
+            (r for r in records[h.pk] if r.occurred_at <= moment.as_of and r.recorded_at <= moment.known_at),
+            key=lambda r: (r.occurred_at, r.id),
+        )
         if not visible:
             continue
         state = visible[-1].to_state
         setters = [r for r in visible if r.name in DEADLINE_SETTERS]
         deadline = setters[-1].payload.get("deadline") if setters else None
         overdue = state in OVERDUE_STATES and deadline is not None and deadline < moment.cutoff_date.isoformat()
-        found[h.pk] = {"school": h.school_id, "district": h.district_id, "category": h.category,
-                       "severity": h.severity, "state": state, "overdue": overdue}
+        found[h.pk] = {
+            "school": h.school_id,
+            "district": h.district_id,
+            "category": h.category,
+            "severity": h.severity,
+            "state": state,
+            "overdue": overdue,
+        }
     return found
 
 
@@ -162,8 +199,12 @@ def as_tuples(counts: dict) -> dict:
 
 
 def moments_to_check(known_half_way: datetime) -> list[Moment]:
-    as_ofs = [datetime(2019, 6, 1, 12, 0, tzinfo=SH), datetime(2019, 7, 31, 23, 59, 59, tzinfo=SH),
-              datetime(2019, 9, 30, 23, 59, 59, tzinfo=SH), datetime(2020, 1, 1, tzinfo=SH)]
+    as_ofs = [
+        datetime(2019, 6, 1, 12, 0, tzinfo=SH),
+        datetime(2019, 7, 31, 23, 59, 59, tzinfo=SH),
+        datetime(2019, 9, 30, 23, 59, 59, tzinfo=SH),
+        datetime(2020, 1, 1, tzinfo=SH),
+    ]
     return [Moment.at(as_of, known) for as_of in as_ofs for known in (known_half_way, None)]
 
 
@@ -178,18 +219,27 @@ def test_the_engine_counts_what_a_record_by_record_replay_of_the_log_counts(worl
                 assert as_tuples(counts_by(hazards, moment, PERIOD, by=by)) == expected_counts(found, by), (by, side)
             for district in (world.district_a, world.district_b):
                 in_district = {pk: h for pk, h in found.items() if h["district"] == district.pk}
-                assert as_tuples(counts_by(hazards.filter(district=district), moment, PERIOD, by="school",
-                                           district_id=district.pk)) == expected_counts(in_district, "school")
+                assert as_tuples(
+                    counts_by(hazards.filter(district=district), moment, PERIOD, by="school", district_id=district.pk)
+                ) == expected_counts(in_district, "school")
             assert overdue_by(hazards, moment, PERIOD, by="school") == {
-                k: v[3] for k, v in expected_counts(found, "school").items() if v[3]}
-            assert Counter({(r["district"], r["category"], r["severity"], r["state"]): r["n"]
-                            for r in cube(hazards, moment, PERIOD)}) == Counter(
-                (h["district"], h["category"], h["severity"], h["state"]) for h in found.values())
+                k: v[3] for k, v in expected_counts(found, "school").items() if v[3]
+            }
+            assert Counter(
+                {
+                    (r["district"], r["category"], r["severity"], r["state"]): r["n"]
+                    for r in cube(hazards, moment, PERIOD)
+                }
+            ) == Counter((h["district"], h["category"], h["severity"], h["state"]) for h in found.values())
             open_states = [HazardState.ASSIGNED, HazardState.RECTIFIED]
-            assert set(Hazard.objects.filter(pk__in=hazard_ids_as_of(hazards, moment, PERIOD)).values_list(
-                "pk", flat=True)) == set(found)
-            assert set(Hazard.objects.filter(pk__in=hazard_ids_as_of(hazards, moment, PERIOD, states=open_states))
-                       .values_list("pk", flat=True)) == {pk for pk, h in found.items() if h["state"] in open_states}
+            assert set(
+                Hazard.objects.filter(pk__in=hazard_ids_as_of(hazards, moment, PERIOD)).values_list("pk", flat=True)
+            ) == set(found)
+            assert set(
+                Hazard.objects.filter(pk__in=hazard_ids_as_of(hazards, moment, PERIOD, states=open_states)).values_list(
+                    "pk", flat=True
+                )
+            ) == {pk for pk, h in found.items() if h["state"] in open_states}
 
 
 def test_the_random_worlds_reach_every_state_and_hold_late_entries(world):
@@ -197,8 +247,11 @@ def test_the_random_worlds_reach_every_state_and_hold_late_entries(world):
     known_half_way = random_world(world, 1)
     states = set(HazardTransition.objects.values_list("to_state", flat=True))
     assert {"reported", "assigned", "rectified", "verified", "closed_invalid"} <= states
-    late = [r for r in HazardTransition.objects.filter(recorded_at__gt=known_half_way)
-            if HazardTransition.objects.filter(recorded_at__gt=r.recorded_at, occurred_at__lt=r.occurred_at).exists()]
+    late = [
+        r
+        for r in HazardTransition.objects.filter(recorded_at__gt=known_half_way)
+        if HazardTransition.objects.filter(recorded_at__gt=r.recorded_at, occurred_at__lt=r.occurred_at).exists()
+    ]
     assert late, "some record was entered after another that had happened later"
     assert Hazard.objects.filter(reported_at__lt=PERIOD.bounds[0]).exists()
 

@@ -1,4 +1,5 @@
 """The report pages: downloads and statistics, scoped through casework.access for every role."""
+
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -35,13 +36,16 @@ def test_the_index_lists_only_the_units_in_the_users_scope(client, world, campai
     assert "钟楼区" in page and "市汇总表" in page and "公安机关" in page
 
 
-@pytest.mark.parametrize("user, form, unit", [
-    ("officer_a", "district", "district_b"),   # a foreign district
-    ("staff_a1", "school", "school_a2"),       # a foreign school
-    ("staff_a1", "district", "district_a"),    # a school sees no district table
-    ("officer_a", "city", "city"),             # a district officer has no city roll-up
-    ("police_a1", "school", "school_a2"),      # a school of another station
-])
+@pytest.mark.parametrize(
+    "user, form, unit",
+    [
+        ("officer_a", "district", "district_b"),  # a foreign district
+        ("staff_a1", "school", "school_a2"),  # a foreign school
+        ("staff_a1", "district", "district_a"),  # a school sees no district table
+        ("officer_a", "city", "city"),  # a district officer has no city roll-up
+        ("police_a1", "school", "school_a2"),  # a school of another station
+    ],
+)
 def test_a_report_outside_the_users_scope_is_not_found(client, world, campaign, user, form, unit):
     response = download(client, world.users[user], campaign, form=form, unit=world.units[unit].pk)
     assert response.status_code == 404
@@ -76,11 +80,14 @@ def test_the_auditor_can_read_the_city_roll_up_on_both_sides(client, world, camp
 
 
 def test_a_malformed_cut_off_gets_a_chinese_message_not_a_crash(client, world, campaign):
-    response = download(client, world.officer_a, campaign, form="district", unit=world.district_a.pk,
-                        as_of="31.07.2019")
+    response = download(
+        client, world.officer_a, campaign, form="district", unit=world.district_a.pk, as_of="31.07.2019"
+    )
     assert response.status_code == 400 and "时间格式无效" in response.content.decode()
-    assert download(client, world.officer_a, campaign, form="district", unit=world.district_a.pk,
-                    format="doc").status_code == 404
+    assert (
+        download(client, world.officer_a, campaign, form="district", unit=world.district_a.pk, format="doc").status_code
+        == 404
+    )
 
 
 def test_the_statistics_page_links_each_figure_to_the_ledger(client, world, campaign, scenario):
@@ -90,12 +97,23 @@ def test_the_statistics_page_links_each_figure_to_the_ledger(client, world, camp
     tables = response.context["tables"]
     # 天宁区, education side: #1 #2 #4 #7 #9 #10 #11 → 7 total; verified #1 #11; 待验收 #2; overdue #4 #9.
     (tianning,) = tables["by_district"]
-    assert (tianning.label, tianning.total.value, tianning.rectified.value, tianning.pending.value,
-            tianning.unrectified.value, tianning.overdue.value, tianning.rate) == ("天宁区", 7, 2, 1, 5, 2, "28.6%")
+    assert (
+        tianning.label,
+        tianning.total.value,
+        tianning.rectified.value,
+        tianning.pending.value,
+        tianning.unrectified.value,
+        tianning.overdue.value,
+        tianning.rate,
+    ) == ("天宁区", 7, 2, 1, 5, 2, "28.6%")
     query = parse_qs(urlparse(tianning.rectified.url).query)
     assert urlparse(tianning.rectified.url).path == reverse("casework:ledger")
-    assert query == {"district": [str(world.district_a.pk)], "state": ["verified"],
-                     "reported_from": ["2019-05-01"], "reported_to": ["2019-07-31"]}
+    assert query == {
+        "district": [str(world.district_a.pk)],
+        "state": ["verified"],
+        "reported_from": ["2019-05-01"],
+        "reported_to": ["2019-07-31"],
+    }
     assert parse_qs(urlparse(tianning.overdue.url).query)["overdue"] == ["1"]
     severities = {row.label: row.total.value for row in tables["by_severity"]}
     assert severities == {"一般": 6, "重大": 1}
@@ -117,12 +135,14 @@ def test_the_ledger_behind_a_figure_lists_those_hazards(client, world, campaign,
     assert listed == {h[1], h[2], h[3], h[4], h[7], h[9], h[10], h[11]}
 
 
-def test_the_police_statistics_count_the_sensitive_hazard_and_the_education_ones_do_not(client, world, campaign,
-                                                                                          scenario):
+def test_the_police_statistics_count_the_sensitive_hazard_and_the_education_ones_do_not(
+    client, world, campaign, scenario
+):
     client.force_login(world.city_admin)
     edu = client.get(reverse("reports:statistics"), {"campaign": campaign.pk, "as_of": AS_OF}).context["tables"]
-    police = client.get(reverse("reports:statistics"),
-                        {"campaign": campaign.pk, "as_of": AS_OF, "side": "police"}).context["tables"]
+    police = client.get(
+        reverse("reports:statistics"), {"campaign": campaign.pk, "as_of": AS_OF, "side": "police"}
+    ).context["tables"]
     assert edu["total_rows"][0].total.value == 9 and police["total_rows"][0].total.value == 10
     client.force_login(world.supervisor_a)
     assert client.get(reverse("reports:statistics"), {"campaign": campaign.pk, "side": "police"}).status_code == 403

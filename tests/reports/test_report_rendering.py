@@ -1,5 +1,6 @@
 """The rendered forms: every caption of the paper form in the PDF, the same numbers in the workbook,
 the CJK font embedded, and nothing sensitive on the education side's copy."""
+
 import re
 
 from casework.access import ReportSide, hazards_for_side
@@ -19,17 +20,33 @@ EDU, POLICE = ReportSide.EDUCATION, ReportSide.POLICE
 
 
 def report(world, campaign, scenario, form, unit, side=EDU, **moment):
-    return build_report(form=form, unit=unit, campaign=campaign, moment=scenario.moment(**moment), side=side,
-                        hazards=hazards_for_side(side), units=OrgUnit.objects.all())
+    return build_report(
+        form=form,
+        unit=unit,
+        campaign=campaign,
+        moment=scenario.moment(**moment),
+        side=side,
+        hazards=hazards_for_side(side),
+        units=OrgUnit.objects.all(),
+    )
 
 
 def make_return(world, campaign, **fields):
     values = dict(
-        status="confirmed", task_force_established="yes", task_force_head="张建国", guards_count=6,
-        certified_guards_count=5, overage_guards_count=1, panic_button_dormitory="na",
-        surrounding_order_problems="校门口流动摊贩占道", surrounding_problems_rectified="yes",
-        instability_factors="无", instability_factors_unresolved="一起家长投诉未化解",
-        sensitive_notes="涉校重点人员甲某动态", principal_name="李校长", police_chief_name="周所长",
+        status="confirmed",
+        task_force_established="yes",
+        task_force_head="张建国",
+        guards_count=6,
+        certified_guards_count=5,
+        overage_guards_count=1,
+        panic_button_dormitory="na",
+        surrounding_order_problems="校门口流动摊贩占道",
+        surrounding_problems_rectified="yes",
+        instability_factors="无",
+        instability_factors_unresolved="一起家长投诉未化解",
+        sensitive_notes="涉校重点人员甲某动态",
+        principal_name="李校长",
+        police_chief_name="周所长",
         work_report="已完成全面排查。",
     )
     values.update(fields)
@@ -38,21 +55,57 @@ def make_return(world, campaign, **fields):
 
 # Seed 000, 附件1, every caption in the order printed (the seed's own "电器火灾" included).
 SEED_FORM_CAPTIONS = [
-    "是否成立工作专班", "专班负责人", "学校假期是否有值班表", "领导是否带班", "门卫、巡查、隐患排查制度是否健全",
-    "保安员人数", "保安员持证上岗人数", "超龄保安员人数", "视频监控保存天数是否达30天", "视频探头数量",
-    "围墙周界有无防入侵报警系统", "重点要害部位有无防入侵报警", "一键报警有无", "门卫", "学生宿舍（无宿舍填“/”）",
-    "技防系统是否全部正常运行", "隔离栏有无", "硬质防冲撞设施有无", "升降柱有无", "是否开展电气火灾安全综合治理",
-    "电器火灾隐患整改情况", "危险化学品安全管理三防措施是否落实", "校园周边治安乱点情况", "涉校不稳定因素情况",
-    "校车等安全隐患情况", "假期学生安全教育情况", "假期师生团体活动", "次数", "总人数", "安全是否由校级领导直接负责",
-    "排查出的总隐患数", "隐患整改数", "未整改隐患数", "排查整改工作情况报告",
+    "是否成立工作专班",
+    "专班负责人",
+    "学校假期是否有值班表",
+    "领导是否带班",
+    "门卫、巡查、隐患排查制度是否健全",
+    "保安员人数",
+    "保安员持证上岗人数",
+    "超龄保安员人数",
+    "视频监控保存天数是否达30天",
+    "视频探头数量",
+    "围墙周界有无防入侵报警系统",
+    "重点要害部位有无防入侵报警",
+    "一键报警有无",
+    "门卫",
+    "学生宿舍（无宿舍填“/”）",
+    "技防系统是否全部正常运行",
+    "隔离栏有无",
+    "硬质防冲撞设施有无",
+    "升降柱有无",
+    "是否开展电气火灾安全综合治理",
+    "电器火灾隐患整改情况",
+    "危险化学品安全管理三防措施是否落实",
+    "校园周边治安乱点情况",
+    "涉校不稳定因素情况",
+    "校车等安全隐患情况",
+    "假期学生安全教育情况",
+    "假期师生团体活动",
+    "次数",
+    "总人数",
+    "安全是否由校级领导直接负责",
+    "排查出的总隐患数",
+    "隐患整改数",
+    "未整改隐患数",
+    "排查整改工作情况报告",
 ]
 
 
 def test_the_school_form_pdf_carries_every_caption_of_the_paper_form(world, campaign, scenario):
     assert SCHOOL_FORM_LABELS == SEED_FORM_CAPTIONS
     text = squeeze(pdf_text(pdf.render(report(world, campaign, scenario, "school", world.school_a1))))
-    for label in SEED_FORM_CAPTIONS + ["附件1", "学校及周边安全排查整改情况报表", "单位名称", "填表日期",
-                                       "（无校车等用“/”）", SCHOOL_FORM_FOOTER, "校长：", "所长：", "局前街小学"]:
+    for label in SEED_FORM_CAPTIONS + [
+        "附件1",
+        "学校及周边安全排查整改情况报表",
+        "单位名称",
+        "填表日期",
+        "（无校车等用“/”）",
+        SCHOOL_FORM_FOOTER,
+        "校长：",
+        "所长：",
+        "局前街小学",
+    ]:
         assert squeeze(label) in text, label
 
 
@@ -102,8 +155,11 @@ def test_the_district_workbook_holds_the_same_numbers_as_the_pdf_and_merges_its_
         assert [int(n) for n in re.findall(r"\b\d+\b", pdf_line)] == [c for c in xlsx_row if isinstance(c, int)]
     totals_line = next(line for line in layout if "合计" in line)
     totals_row = next(row for row in rows if row[0] and str(row[0]).startswith("合计"))
-    assert [int(n) for n in re.findall(r"\b\d+\b", totals_line.split("）")[-1])] == \
-        [c for c in totals_row if isinstance(c, int)] == [7, 2]
+    assert (
+        [int(n) for n in re.findall(r"\b\d+\b", totals_line.split("）")[-1])]
+        == [c for c in totals_row if isinstance(c, int)]
+        == [7, 2]
+    )
     merged = {str(m) for m in sheet(data).merged_cells.ranges}
     assert "A2:H2" in merged  # the title across the table
     assert any(m.startswith("A") and ":C" in m for m in merged)  # 合计 across 区域, 属地派出所, 学校名称
@@ -124,12 +180,18 @@ def test_the_school_form_prints_the_return_as_it_stood_at_known_at(world, campai
     text = squeeze(pdf_text(pdf.render(report(world, campaign, scenario, "school", world.school_a1))))
     for answer in ("张建国", "是", "校门口流动摊贩占道", "李校长", "周所长", "已完成全面排查。"):
         assert answer in text
-    workbook = [c for row in sheet_rows(xlsx.render(report(world, campaign, scenario, "school", world.school_a1)))
-                for c in row]
+    workbook = [
+        c for row in sheet_rows(xlsx.render(report(world, campaign, scenario, "school", world.school_a1))) for c in row
+    ]
     assert 6 in workbook and "张建国" in workbook and "/" in workbook
     # Before the return was entered, the form shows the school's answers blank.
-    early = squeeze(pdf_text(pdf.render(report(world, campaign, scenario, "school", world.school_a1,
-                                               known_at=scenario.before_late_entry))))
+    early = squeeze(
+        pdf_text(
+            pdf.render(
+                report(world, campaign, scenario, "school", world.school_a1, known_at=scenario.before_late_entry)
+            )
+        )
+    )
     assert "张建国" not in early
     assert school_return.pk
 
@@ -164,7 +226,8 @@ def test_the_district_table_shows_each_schools_return_answers(world, campaign, s
 
 
 def test_the_school_form_fits_one_a4_page_like_the_paper_form_and_the_district_table_is_landscape(
-        world, campaign, scenario):
+    world, campaign, scenario
+):
     from io import BytesIO
 
     from pypdf import PdfReader

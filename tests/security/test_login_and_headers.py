@@ -1,4 +1,5 @@
 """Login lockout, idle sessions, CSP and the production deploy check; security events are logged."""
+
 import json
 import logging
 import os
@@ -21,20 +22,33 @@ def security_events(caplog) -> list[dict]:
 
 
 def test_the_production_settings_pass_the_deploy_check_without_a_warning(tmp_path):
-    inherited = {k: v for k, v in os.environ.items()
-                 if not k.startswith(("SECURE_", "SESSION_", "CSRF_", "DJANGO_ALLOW_ASYNC"))}
-    env = {**inherited, "DEBUG": "0", "SECRET_KEY": "k7#Qz!p2" * 8, "ALLOWED_HOSTS": "hazards.example.gov.cn",
-           "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}"}
-    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    inherited = {
+        k: v for k, v in os.environ.items() if not k.startswith(("SECURE_", "SESSION_", "CSRF_", "DJANGO_ALLOW_ASYNC"))
+    }
+    env = {
+        **inherited,
+        "DEBUG": "0",
+        "SECRET_KEY": "k7#Qz!p2" * 8,
+        "ALLOWED_HOSTS": "hazards.example.gov.cn",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr + result.stdout
     assert "System check identified no issues" in result.stdout
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"} | {"DEBUG": "0"}
-    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True,
-                            text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
 
@@ -54,8 +68,9 @@ def test_repeated_failed_logins_lock_the_account_and_are_logged(client, world, c
 
 def test_a_successful_login_is_logged_with_the_address(client, world, caplog):
     caplog.set_level(logging.INFO, logger="security")
-    response = client.post(reverse("login"), {"username": "officer_a", "password": "Secret-pass-123"},
-                           REMOTE_ADDR="127.0.0.9")
+    response = client.post(
+        reverse("login"), {"username": "officer_a", "password": "Secret-pass-123"}, REMOTE_ADDR="127.0.0.9"
+    )
     assert response.status_code == 302
     (login,) = [e for e in security_events(caplog) if e["event"] == "login"]
     assert (login["user"], login["address"]) == ("officer_a", "127.0.0.9")

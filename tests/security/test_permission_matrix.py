@@ -5,6 +5,7 @@ The routes are enumerated from the URL resolver, so a new page cannot escape: a 
 is gated (and which roles pass the gate, with a rule for the object), and whether GET is allowed at all.
 A refused response (403/404/405/401, or the redirect to login) must not contain the object's title/name.
 """
+
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -26,30 +27,61 @@ ALL = ("own", "foreign", "sensitive")
 # Hazards are open, never escalated: the party committee sees only escalated ones; sensitive ones reach the
 # police station and the city only. Evidence, listings and tasks follow their hazard.
 HAZARD_VISIBLE = {
-    "staff_a1": {"own"}, "police_a1": {"own", "sensitive"}, "officer_a": {"own"}, "supervisor_a": {"own"},
-    "party_a": set(), "city_admin": set(ALL), "auditor": set(ALL),
+    "staff_a1": {"own"},
+    "police_a1": {"own", "sensitive"},
+    "officer_a": {"own"},
+    "supervisor_a": {"own"},
+    "party_a": set(),
+    "city_admin": set(ALL),
+    "auditor": set(ALL),
 }
 # Inspections and school returns: the school, its station, its district, the city; not the party committee.
 SCHOOL_PAPER_VISIBLE = {
-    "staff_a1": {"own"}, "police_a1": {"own"}, "officer_a": {"own"}, "supervisor_a": {"own"},
-    "party_a": set(), "city_admin": {"own", "foreign"}, "auditor": {"own", "foreign"},
+    "staff_a1": {"own"},
+    "police_a1": {"own"},
+    "officer_a": {"own"},
+    "supervisor_a": {"own"},
+    "party_a": set(),
+    "city_admin": {"own", "foreign"},
+    "auditor": {"own", "foreign"},
 }
 # Org units: the user's own subtree (the party committee sees its district's schools).
 UNIT_VISIBLE = {
-    "staff_a1": {"own"}, "police_a1": {"own"}, "officer_a": {"own"}, "supervisor_a": {"own"}, "party_a": {"own"},
-    "city_admin": {"own", "foreign"}, "auditor": {"own", "foreign"},
+    "staff_a1": {"own"},
+    "police_a1": {"own"},
+    "officer_a": {"own"},
+    "supervisor_a": {"own"},
+    "party_a": {"own"},
+    "city_admin": {"own", "foreign"},
+    "auditor": {"own", "foreign"},
 }
 EVERYONE_OWN = {role: {"own"} for role in ROLES[1:]}  # notifications, device tokens: only one's own
 CITY_WIDE = {role: {"own"} for role in ROLES[1:]}  # the city's campaign: every role of the city
 
 VISIBLE = {
-    "hazard": HAZARD_VISIBLE, "evidence": HAZARD_VISIBLE, "listing": HAZARD_VISIBLE, "task": HAZARD_VISIBLE,
-    "inspection": SCHOOL_PAPER_VISIBLE, "return": SCHOOL_PAPER_VISIBLE, "unit": UNIT_VISIBLE,
-    "notification": EVERYONE_OWN, "token": EVERYONE_OWN, "campaign": CITY_WIDE,
+    "hazard": HAZARD_VISIBLE,
+    "evidence": HAZARD_VISIBLE,
+    "listing": HAZARD_VISIBLE,
+    "task": HAZARD_VISIBLE,
+    "inspection": SCHOOL_PAPER_VISIBLE,
+    "return": SCHOOL_PAPER_VISIBLE,
+    "unit": UNIT_VISIBLE,
+    "notification": EVERYONE_OWN,
+    "token": EVERYONE_OWN,
+    "campaign": CITY_WIDE,
 }
-VARIANTS = {"hazard": ALL, "evidence": ALL, "listing": ALL, "task": ALL, "inspection": ("own", "foreign"),
-            "return": ("own", "foreign"), "unit": ("own", "foreign"), "notification": ("own", "foreign"),
-            "token": ("own", "foreign"), "campaign": ("own",)}
+VARIANTS = {
+    "hazard": ALL,
+    "evidence": ALL,
+    "listing": ALL,
+    "task": ALL,
+    "inspection": ("own", "foreign"),
+    "return": ("own", "foreign"),
+    "unit": ("own", "foreign"),
+    "notification": ("own", "foreign"),
+    "token": ("own", "foreign"),
+    "campaign": ("own",),
+}
 
 EVERY_ROLE = frozenset(ROLES[1:])
 # The seed's forms and statistics: every role but the party committee (which sees only escalated cases).
@@ -136,9 +168,20 @@ ROUTES = {
     "api:hazard-detail": Route(kind="hazard", api=True),
     "api:hazard-history": Route(kind="hazard", api=True),
     "api:hazard-transitions": Route(kind="hazard", api=True),
-    **{f"api:hazard-{action}": Route(kind="hazard", api=True, get=False)
-       for action in ("assign", "change-deadline", "close-invalid", "escalate", "record-coordination",
-                      "record-temporary-measures", "reject", "report-rectified", "verify")},
+    **{
+        f"api:hazard-{action}": Route(kind="hazard", api=True, get=False)
+        for action in (
+            "assign",
+            "change-deadline",
+            "close-invalid",
+            "escalate",
+            "record-coordination",
+            "record-temporary-measures",
+            "reject",
+            "report-rectified",
+            "verify",
+        )
+    },
     "api:notification-list": Route(api=True),
     "api:notification-detail": Route(kind="notification", api=True),
     "api:notification-read": Route(kind="notification", api=True, get=False),
@@ -148,8 +191,10 @@ ROUTES = {
     "api:listing-detail": Route(kind="listing", api=True),
     "api:listing-progress-reports": Route(kind="listing", api=True),
     "api:listing-reminders": Route(kind="listing", api=True),
-    **{f"api:listing-{action}": Route(kind="listing", api=True, get=False)
-       for action in ("progress", "remind", "delist")},
+    **{
+        f"api:listing-{action}": Route(kind="listing", api=True, get=False)
+        for action in ("progress", "remind", "delist")
+    },
     "api:campaign-list": Route(api=True),
     "api:campaign-detail": Route(kind="campaign", api=True),
     "api:inspection-list": Route(api=True),
@@ -220,21 +265,33 @@ def build_objects(world) -> dict:
     hazards = {
         "own": make_hazard(world, state="rectified", major=True, title="矩阵本校隐患-楼梯扶手松动"),
         "foreign": make_hazard(world, state="rectified", major=True, school="school_b1", title="矩阵外区隐患-围墙开裂"),
-        "sensitive": make_hazard(world, state="rectified", major=True, sensitive=True, title="矩阵涉密隐患-校门监控盲区"),
+        "sensitive": make_hazard(
+            world, state="rectified", major=True, sensitive=True, title="矩阵涉密隐患-校门监控盲区"
+        ),
     }
     for variant, hazard in hazards.items():
         objects["hazard"][variant] = (hazard, hazard.title)
         objects["evidence"][variant] = (hazard.evidence.first(), hazard.title)
         objects["task"][variant] = (open_task_of(hazard), hazard.title)
     listed = {
-        "own": make_listing(world, make_hazard(world, state="assigned", major=True, title="矩阵本校挂牌-危房"),
-                            decision_number="矩阵督〔2026〕本校号"),
+        "own": make_listing(
+            world,
+            make_hazard(world, state="assigned", major=True, title="矩阵本校挂牌-危房"),
+            decision_number="矩阵督〔2026〕本校号",
+        ),
         "foreign": make_listing(
-            world, make_hazard(world, state="assigned", major=True, school="school_b1", title="矩阵外区挂牌-危墙"),
-            actor=world.officer_b, supervising_officer_id=world.officer_b.pk, decision_number="矩阵督〔2026〕外区号"),
+            world,
+            make_hazard(world, state="assigned", major=True, school="school_b1", title="矩阵外区挂牌-危墙"),
+            actor=world.officer_b,
+            supervising_officer_id=world.officer_b.pk,
+            decision_number="矩阵督〔2026〕外区号",
+        ),
         "sensitive": make_listing(
-            world, make_hazard(world, state="assigned", major=True, sensitive=True, title="矩阵涉密挂牌-周边治安"),
-            level="city", decision_number="矩阵督〔2026〕涉密号"),
+            world,
+            make_hazard(world, state="assigned", major=True, sensitive=True, title="矩阵涉密挂牌-周边治安"),
+            level="city",
+            decision_number="矩阵督〔2026〕涉密号",
+        ),
     }
     for variant, listing in listed.items():
         objects["listing"][variant] = (listing, listing.hazard.title)
@@ -242,15 +299,24 @@ def build_objects(world) -> dict:
     objects["campaign"]["own"] = (campaign, campaign.name)
     for variant, (school, staff) in {"own": ("school_a1", "staff_a1"), "foreign": ("school_b1", "staff_b1")}.items():
         inspection = campaign_svc.inspection_conduct(
-            actor=world.users[staff], campaign_id=campaign.pk, school_id=world.units[school].pk,
-            kind="self_inspection", inspectors=f"矩阵检查组-{variant}", inspected_on=timezone.localdate(),
+            actor=world.users[staff],
+            campaign_id=campaign.pk,
+            school_id=world.units[school].pk,
+            kind="self_inspection",
+            inspectors=f"矩阵检查组-{variant}",
+            inspected_on=timezone.localdate(),
             key_places=["laboratory"],
-            results=[campaign_svc.ResultInput(checklist_item("实验室安全责任体系是否健全").pk, "pass")])
+            results=[campaign_svc.ResultInput(checklist_item("实验室安全责任体系是否健全").pk, "pass")],
+        )
         objects["inspection"][variant] = (inspection, inspection.inspectors)
-        school_return = campaign_svc.return_start(actor=world.users[staff], campaign_id=campaign.pk,
-                                                  school_id=world.units[school].pk)
-        school_return = campaign_svc.return_submit(actor=world.users[staff], return_id=school_return.pk,
-                                                   fields=FULL_SCHOOL_PART | {"task_force_head": f"矩阵组长{variant}"})
+        school_return = campaign_svc.return_start(
+            actor=world.users[staff], campaign_id=campaign.pk, school_id=world.units[school].pk
+        )
+        school_return = campaign_svc.return_submit(
+            actor=world.users[staff],
+            return_id=school_return.pk,
+            fields=FULL_SCHOOL_PART | {"task_force_head": f"矩阵组长{variant}"},
+        )
         objects["return"][variant] = (school_return, f"矩阵组长{variant}")
         objects["unit"][variant] = (world.units[school], world.units[school].name)
     return objects
@@ -270,8 +336,9 @@ def personal_objects(world, objects: dict, role: str) -> None:
             user = world.staff_b2 if "staff_b2" in world.users else world.staff_a2
         (note,) = notify(recipients=[user], event="matrix", title=f"矩阵通知-{role}-{variant}")
         objects["notification"][variant] = (note, note.title)
-        token = DeviceToken.objects.create(user=user, device_name=f"矩阵设备-{role}-{variant}",
-                                           key_hash=f"{role}-{variant}".ljust(64, "0")[:64])
+        token = DeviceToken.objects.create(
+            user=user, device_name=f"矩阵设备-{role}-{variant}", key_hash=f"{role}-{variant}".ljust(64, "0")[:64]
+        )
         objects["token"][variant] = (token, token.device_name)
 
 
@@ -313,9 +380,13 @@ def client_for(role, world):
 
 def hidden_texts(objects: dict, role: str) -> list[tuple[str, str, str]]:
     """What identifies each object the role may not see (org units' names are not secret, and left out)."""
-    return [(kind, variant, text) for kind, variants in objects.items() if kind != "unit"
-            for variant, (_obj, text) in variants.items()
-            if role == "anonymous" or variant not in VISIBLE[kind][role]]
+    return [
+        (kind, variant, text)
+        for kind, variants in objects.items()
+        if kind != "unit"
+        for variant, (_obj, text) in variants.items()
+        if role == "anonymous" or variant not in VISIBLE[kind][role]
+    ]
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -328,7 +399,7 @@ def test_every_route_answers_each_role_as_the_matrix_says_and_a_refusal_tells_no
     mismatches, leaks = [], []
     for name, (route, _pattern) in sorted(project_routes().items()):
         spec = ROUTES[name]
-        cases = ([(v, *objects[spec.kind][v]) for v in VARIANTS[spec.kind]] if spec.kind else [(None, None, "")])
+        cases = [(v, *objects[spec.kind][v]) for v in VARIANTS[spec.kind]] if spec.kind else [(None, None, "")]
         for variant, obj, identifying in cases:
             url = url_for(route, getattr(obj, "pk", None))
             response = (api if spec.api else web).get(url)
@@ -338,7 +409,8 @@ def test_every_route_answers_each_role_as_the_matrix_says_and_a_refusal_tells_no
             elif role == "anonymous" and want == {302} and not response["Location"].startswith("/login/"):
                 mismatches.append((name, variant, response["Location"], "/login/"))
             body = (b"".join(response.streaming_content) if response.streaming else response.content).decode(
-                errors="replace")
+                errors="replace"
+            )
             # No answer, refused or not, carries anything of an object the role may not see ...
             leaks += [(name, variant, kind, v) for kind, v, text in hidden if text in body]
             # ... and a refusal tells nothing of the object asked for, unless the role may see it anyway.
@@ -363,10 +435,14 @@ POST_BODIES = {
     "workflows:reassign": lambda w: {"to_user": str(w.supervisor_city.pk)},
     "api:listing-progress": lambda w: {"work_done": "矩阵进展", "percent_complete": 50},
     "api:listing-remind": lambda w: {"message": "矩阵催办"},
-    "api:listing-delist": lambda w: {"decision_number": "矩阵摘牌号", "delisted_on": timezone.localdate().isoformat(),
-                                     "reason": "已验收"},
-    "api:inspection-record": lambda w: {"results": [{"item": checklist_item("门前是否设置硬质防冲撞设施").pk, "outcome": "fail",
-                                                     "note": "矩阵检查"}]},
+    "api:listing-delist": lambda w: {
+        "decision_number": "矩阵摘牌号",
+        "delisted_on": timezone.localdate().isoformat(),
+        "reason": "已验收",
+    },
+    "api:inspection-record": lambda w: {
+        "results": [{"item": checklist_item("门前是否设置硬质防冲撞设施").pk, "outcome": "fail", "note": "矩阵检查"}]
+    },
     "api:school-return-submit": lambda w: dict(FULL_SCHOOL_PART),
     "api:school-return-confirm": lambda w: {"police_chief_name": "矩阵所长"},
     "api:hazard-verify": lambda w: {"result": "整改到位"},
@@ -376,8 +452,12 @@ POST_BODIES = {
     "api:hazard-close-invalid": lambda w: {"reason": "重复上报"},
     "api:hazard-escalate": lambda w: {"reason": "需协调", "temporary_measures": "专人值守"},
     "api:hazard-record-temporary-measures": lambda w: {"measures": "设置围挡"},
-    "api:hazard-record-coordination": lambda w: {"decision": "住建牵头", "units_charged": "区住建局",
-                                                 "deadline": later(40), "back_to": "assigned"},
+    "api:hazard-record-coordination": lambda w: {
+        "decision": "住建牵头",
+        "units_charged": "区住建局",
+        "deadline": later(40),
+        "back_to": "assigned",
+    },
 }
 
 
@@ -386,11 +466,14 @@ def fingerprint() -> tuple:
     from workflows.selectors import Task
 
     return (
-        list(Hazard.objects.order_by("pk").values()), HazardTransition.objects.count(),
-        list(Listing.objects.order_by("pk").values()), list(Notification.objects.order_by("pk").values()),
+        list(Hazard.objects.order_by("pk").values()),
+        HazardTransition.objects.count(),
+        list(Listing.objects.order_by("pk").values()),
+        list(Notification.objects.order_by("pk").values()),
         list(DeviceToken.objects.order_by("pk").values()),
         list(Task.objects.order_by("pk").values("pk", "status", "owner_id")),
-        list(SchoolReturn.objects.order_by("pk").values()), Inspection.objects.count(),
+        list(SchoolReturn.objects.order_by("pk").values()),
+        Inspection.objects.count(),
     )
 
 
@@ -411,8 +494,11 @@ def test_a_refused_post_to_a_post_only_route_changes_nothing(world, role):
             obj = objects[spec.kind][variant][0] if variant else None
             body = POST_BODIES.get(name, lambda w: {})(world)
             before = fingerprint()
-            response = (api.post(url_for(route, getattr(obj, "pk", None)), body, format="json") if spec.api
-                        else web.post(url_for(route, getattr(obj, "pk", None)), body))
+            response = (
+                api.post(url_for(route, getattr(obj, "pk", None)), body, format="json")
+                if spec.api
+                else web.post(url_for(route, getattr(obj, "pk", None)), body)
+            )
             want = ({401, 403} if spec.api else {302}) if role == "anonymous" else {spec.post_refusal}
             tried += 1
             if response.status_code not in want or fingerprint() != before:

@@ -1,4 +1,5 @@
 """The sync's direct step writes what viewflow's own activations write: same tasks, statuses, owners, links."""
+
 import pytest
 from viewflow.workflow.status import STATUS
 
@@ -24,12 +25,22 @@ def task_graph(hazard) -> dict:
         if "transition_id" in data:
             record = HazardTransition.objects.get(pk=data.pop("transition_id"))
             assert record.hazard_id == hazard.pk and record.name == data["transition"]
-        rows.append({
-            "node": t.flow_task.name, "type": t.flow_task_type, "status": t.status, "owner": t.owner_id,
-            "token": str(t.token), "data": data, "assigned": t.assigned is not None, "started": t.started is not None,
-            "finished": t.finished is not None, "previous": sorted(order[p.pk] for p in t.previous.all()),
-            "owner_permission": t.owner_permission, "seed": t.seed_object_id,
-        })
+        rows.append(
+            {
+                "node": t.flow_task.name,
+                "type": t.flow_task_type,
+                "status": t.status,
+                "owner": t.owner_id,
+                "token": str(t.token),
+                "data": data,
+                "assigned": t.assigned is not None,
+                "started": t.started is not None,
+                "finished": t.finished is not None,
+                "previous": sorted(order[p.pk] for p in t.previous.all()),
+                "owner_permission": t.owner_permission,
+                "seed": t.seed_object_id,
+            }
+        )
     return {"status": process.status, "finished": process.finished is not None, "tasks": rows}
 
 

@@ -1,4 +1,5 @@
 """One truth: whichever path performs a transition, the flow's open tasks match the hazard's state."""
+
 from datetime import timedelta
 
 import pytest
@@ -35,50 +36,111 @@ def deadline(days=30):
 STEPS = {
     "assign": ("officer", lambda: {**plan()}, lambda: {**plan(), "deadline": str(deadline())}),
     "record_temporary_measures": ("doer", lambda: {"measures": "设置围挡"}, lambda: {"measures": "设置围挡"}),
-    "report_rectified": ("doer", lambda: {"description": "已清理", "evidence": [photo()]},
-                         lambda: {"description": "已清理", "evidence": [photo()]}),
+    "report_rectified": (
+        "doer",
+        lambda: {"description": "已清理", "evidence": [photo()]},
+        lambda: {"description": "已清理", "evidence": [photo()]},
+    ),
     "verify": ("verifier", lambda: {"result": "整改到位"}, lambda: {"result": "整改到位"}),
     "reject": ("verifier", lambda: {"reason": "未清理干净"}, lambda: {"reason": "未清理干净"}),
-    "escalate": ("officer", lambda: {"reason": "需多部门", "temporary_measures": "专人值守"},
-                 lambda: {"reason": "需多部门", "temporary_measures": "专人值守"}),
-    "record_coordination": ("coordinator", lambda: {"decision": "街道牵头", "units_charged": "街道办",
-                                                    "deadline": deadline(60), "back_to": "assigned"},
-                            lambda: {"decision": "街道牵头", "units_charged": "街道办",
-                                     "deadline": str(deadline(60)), "back_to": "assigned"}),
+    "escalate": (
+        "officer",
+        lambda: {"reason": "需多部门", "temporary_measures": "专人值守"},
+        lambda: {"reason": "需多部门", "temporary_measures": "专人值守"},
+    ),
+    "record_coordination": (
+        "coordinator",
+        lambda: {"decision": "街道牵头", "units_charged": "街道办", "deadline": deadline(60), "back_to": "assigned"},
+        lambda: {
+            "decision": "街道牵头",
+            "units_charged": "街道办",
+            "deadline": str(deadline(60)),
+            "back_to": "assigned",
+        },
+    ),
     "close_invalid": ("officer", lambda: {"reason": "重复上报"}, lambda: {"reason": "重复上报"}),
-    "change_deadline": ("officer", lambda: {"deadline": deadline(45), "reason": "延期"},
-                        lambda: {"deadline": str(deadline(45)), "reason": "延期"}),
+    "change_deadline": (
+        "officer",
+        lambda: {"deadline": deadline(45), "reason": "延期"},
+        lambda: {"deadline": str(deadline(45)), "reason": "延期"},
+    ),
 }
 SERVICES = {
-    "assign": svc.hazard_assign, "record_temporary_measures": svc.hazard_record_temporary_measures,
-    "report_rectified": svc.hazard_report_rectified, "verify": svc.hazard_verify, "reject": svc.hazard_reject,
-    "escalate": svc.hazard_escalate, "record_coordination": svc.hazard_record_coordination,
-    "close_invalid": svc.hazard_close_invalid, "change_deadline": svc.hazard_change_deadline,
+    "assign": svc.hazard_assign,
+    "record_temporary_measures": svc.hazard_record_temporary_measures,
+    "report_rectified": svc.hazard_report_rectified,
+    "verify": svc.hazard_verify,
+    "reject": svc.hazard_reject,
+    "escalate": svc.hazard_escalate,
+    "record_coordination": svc.hazard_record_coordination,
+    "close_invalid": svc.hazard_close_invalid,
+    "change_deadline": svc.hazard_change_deadline,
 }
 # Walks that between them take every transition, from every source state.
 WALKS = [
-    ["assign", "report_rectified", "reject", "change_deadline", "record_temporary_measures", "report_rectified",
-     "verify"],
-    ["assign", "record_temporary_measures", "escalate", "record_coordination", "escalate", "record_coordination",
-     "report_rectified", "verify"],
-    ["assign", "escalate", "change_deadline", "record_coordination", "record_temporary_measures", "change_deadline",
-     "report_rectified", "change_deadline", "verify"],
+    [
+        "assign",
+        "report_rectified",
+        "reject",
+        "change_deadline",
+        "record_temporary_measures",
+        "report_rectified",
+        "verify",
+    ],
+    [
+        "assign",
+        "record_temporary_measures",
+        "escalate",
+        "record_coordination",
+        "escalate",
+        "record_coordination",
+        "report_rectified",
+        "verify",
+    ],
+    [
+        "assign",
+        "escalate",
+        "change_deadline",
+        "record_coordination",
+        "record_temporary_measures",
+        "change_deadline",
+        "report_rectified",
+        "change_deadline",
+        "verify",
+    ],
     ["close_invalid"],
 ]
 
 
 def people(world, sensitive):
     if sensitive:
-        return {"officer": world.police_a1, "doer": world.police_a1, "verifier": world.city_admin,
-                "coordinator": world.city_admin, "reporter": world.police_a1}
-    return {"officer": world.officer_a, "doer": world.staff_a1, "verifier": world.supervisor_a,
-            "coordinator": world.party_a, "reporter": world.staff_a1}
+        return {
+            "officer": world.police_a1,
+            "doer": world.police_a1,
+            "verifier": world.city_admin,
+            "coordinator": world.city_admin,
+            "reporter": world.police_a1,
+        }
+    return {
+        "officer": world.officer_a,
+        "doer": world.staff_a1,
+        "verifier": world.supervisor_a,
+        "coordinator": world.party_a,
+        "reporter": world.staff_a1,
+    }
 
 
 def report(world, who, clock, sensitive=False):
-    return svc.hazard_report(actor=who["reporter"], school_id=world.school_a1.pk, title="灭火器过期", description="三楼",
-                             category="fire", key_place="teaching_building", sensitive=sensitive,
-                             occurred_at=clock())
+    return svc.hazard_report(
+        actor=who["reporter"],
+        school_id=world.school_a1.pk,
+        title="灭火器过期",
+        description="三楼",
+        category="fire",
+        key_place="teaching_building",
+        sensitive=sensitive,
+        occurred_at=clock(),
+    )
 
 
 def by_service(world, who, hazard, action, clock):
@@ -89,8 +151,10 @@ def by_service(world, who, hazard, action, clock):
 def by_web(client, world, who, hazard, action, clock):
     role, _, data = STEPS[action]
     client.force_login(who[role])
-    response = client.post(reverse("casework:hazard_action", args=[hazard.pk, action]),
-                           {"form_token": f"token-{action}-{clock().timestamp()}", **data()})
+    response = client.post(
+        reverse("casework:hazard_action", args=[hazard.pk, action]),
+        {"form_token": f"token-{action}-{clock().timestamp()}", **data()},
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
 
 
@@ -119,6 +183,7 @@ def test_mixed_paths_web_service_and_a_taken_task_keep_one_truth(client, world):
     hazard = report(world, who, clock)
     # The school's officer takes the task, but the work is done through another path.
     from workflows.services import task_take
+
     task = open_tasks(HazardProcess.objects.get(hazard_id=hazard.pk)).get()
     task_take(task_id=task.pk, actor=world.officer_a)
     by_service(world, who, hazard, "assign", clock)

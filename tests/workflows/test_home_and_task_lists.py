@@ -1,4 +1,5 @@
 """Each role's home page counts, and the task queue / inbox / archive: scoped, taken, released, handed over."""
+
 import re
 from datetime import timedelta
 
@@ -18,18 +19,16 @@ from workflows.sync import open_tasks
 def counts(client, user) -> dict:
     client.force_login(user)
     page = client.get(reverse("workflows:home")).content.decode()
-    return {name: int(n) for name, n in
-            re.findall(r'data-testid="count-([a-z-]+)"><span class="n">(\d+)</span>', page)}
+    return {name: int(n) for name, n in re.findall(r'data-testid="count-([a-z-]+)"><span class="n">(\d+)</span>', page)}
 
 
 def task_of(hazard):
     return open_tasks(HazardProcess.objects.get(hazard_id=hazard.pk)).get()
 
 
-
 @pytest.fixture
 def cases(world):
-    """District A: one reported, one assigned (due in 3 days), one rectified, one escalated; district B: one reported."""
+    """District A: reported, assigned (due in 3 days), rectified, escalated; district B: one reported."""
     return {
         "reported": make_hazard(world, state="reported"),
         "assigned": make_hazard(world, state="assigned", school="school_a2"),
@@ -41,17 +40,74 @@ def cases(world):
 
 def test_each_roles_home_page_counts_its_own_tasks_and_deadlines(client, world, cases):
     soon = timezone.localdate() + timedelta(days=3)
-    svc.hazard_change_deadline(hazard_id=cases["assigned"].pk, actor=world.officer_a, deadline=soon, reason="提前",
-                               occurred_at=timezone.now())
-    assert counts(client, world.officer_a) == {"inbox": 0, "queue": 1, "overdue": 0, "due-soon": 1, "escalated": 1, "listed": 0}
-    assert counts(client, world.officer_b) == {"inbox": 0, "queue": 1, "overdue": 0, "due-soon": 0, "escalated": 0, "listed": 0}
-    assert counts(client, world.staff_a1) == {"inbox": 0, "queue": 0, "overdue": 0, "due-soon": 0, "escalated": 1, "listed": 0}
-    assert counts(client, world.staff_a2) == {"inbox": 0, "queue": 1, "overdue": 0, "due-soon": 1, "escalated": 0, "listed": 0}
-    assert counts(client, world.supervisor_a) == {"inbox": 0, "queue": 1, "overdue": 0, "due-soon": 1, "escalated": 1, "listed": 0}
+    svc.hazard_change_deadline(
+        hazard_id=cases["assigned"].pk, actor=world.officer_a, deadline=soon, reason="提前", occurred_at=timezone.now()
+    )
+    assert counts(client, world.officer_a) == {
+        "inbox": 0,
+        "queue": 1,
+        "overdue": 0,
+        "due-soon": 1,
+        "escalated": 1,
+        "listed": 0,
+    }
+    assert counts(client, world.officer_b) == {
+        "inbox": 0,
+        "queue": 1,
+        "overdue": 0,
+        "due-soon": 0,
+        "escalated": 0,
+        "listed": 0,
+    }
+    assert counts(client, world.staff_a1) == {
+        "inbox": 0,
+        "queue": 0,
+        "overdue": 0,
+        "due-soon": 0,
+        "escalated": 1,
+        "listed": 0,
+    }
+    assert counts(client, world.staff_a2) == {
+        "inbox": 0,
+        "queue": 1,
+        "overdue": 0,
+        "due-soon": 1,
+        "escalated": 0,
+        "listed": 0,
+    }
+    assert counts(client, world.supervisor_a) == {
+        "inbox": 0,
+        "queue": 1,
+        "overdue": 0,
+        "due-soon": 1,
+        "escalated": 1,
+        "listed": 0,
+    }
     assert counts(client, world.supervisor_b)["queue"] == 0
-    assert counts(client, world.party_a) == {"inbox": 0, "queue": 1, "overdue": 0, "due-soon": 0, "escalated": 1, "listed": 0}
-    assert counts(client, world.party_b) == {"inbox": 0, "queue": 0, "overdue": 0, "due-soon": 0, "escalated": 0, "listed": 0}
-    assert counts(client, world.auditor) == {"inbox": 0, "queue": 0, "overdue": 0, "due-soon": 1, "escalated": 1, "listed": 0}
+    assert counts(client, world.party_a) == {
+        "inbox": 0,
+        "queue": 1,
+        "overdue": 0,
+        "due-soon": 0,
+        "escalated": 1,
+        "listed": 0,
+    }
+    assert counts(client, world.party_b) == {
+        "inbox": 0,
+        "queue": 0,
+        "overdue": 0,
+        "due-soon": 0,
+        "escalated": 0,
+        "listed": 0,
+    }
+    assert counts(client, world.auditor) == {
+        "inbox": 0,
+        "queue": 0,
+        "overdue": 0,
+        "due-soon": 1,
+        "escalated": 1,
+        "listed": 0,
+    }
     # Taking a task moves it from the queue to the inbox.
     task_take(task_id=task_of(cases["reported"]).pk, actor=world.officer_a)
     assert counts(client, world.officer_a)["queue"] == 0
@@ -62,8 +118,13 @@ def test_overdue_hazards_are_counted_and_shown_in_red(client, world):
     clock = Clock(start=timezone.now() - timedelta(days=40))
     hazard = make_hazard(world, state="assigned", clock=clock)
     # The deadline was set 30 days after the assignment, 40 days ago: ten days overdue.
-    svc.hazard_change_deadline(hazard_id=hazard.pk, actor=world.officer_a, reason="按原计划",
-                               deadline=timezone.localdate(clock.now) + timedelta(days=5), occurred_at=clock())
+    svc.hazard_change_deadline(
+        hazard_id=hazard.pk,
+        actor=world.officer_a,
+        reason="按原计划",
+        deadline=timezone.localdate(clock.now) + timedelta(days=5),
+        occurred_at=clock(),
+    )
     hazard.refresh_from_db()
     assert hazard.is_overdue()
     assert counts(client, world.staff_a1)["overdue"] == 1
@@ -116,7 +177,7 @@ def test_a_task_is_taken_released_and_handed_over_only_by_those_allowed(world, c
 
 
 def test_finished_tasks_are_in_the_archive_of_who_finished_them(world):
-    hazard = make_hazard(world, state="verified")
+    make_hazard(world, state="verified")
     names = [t.flow_task.name for t in task_archive(world.supervisor_a)]
     assert names == ["verify"]
     assert [t.flow_task.name for t in task_archive(world.staff_a1)] == ["rectify"]

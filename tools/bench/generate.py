@@ -15,6 +15,7 @@ PostgreSQL and one prepared INSERT per table and batch (``executemany``) on SQLi
 sets ``synchronous = OFF`` and a 512 MiB page cache for its own connection, and restores both after
 (``_bulk_load_settings``). Each batch of 5,000 hazards is one transaction that also moves the chain heads.
 """
+
 from __future__ import annotations
 
 import json
@@ -65,8 +66,12 @@ PATHS = {
     S.VERIFIED: ["assign", "report_rectified", "verify"],
 }
 TARGET = {
-    "assign": S.ASSIGNED, "record_temporary_measures": S.TEMPORARY_MEASURES, "escalate": S.ESCALATED,
-    "report_rectified": S.RECTIFIED, "verify": S.VERIFIED, "close_invalid": S.CLOSED_INVALID,
+    "assign": S.ASSIGNED,
+    "record_temporary_measures": S.TEMPORARY_MEASURES,
+    "escalate": S.ESCALATED,
+    "report_rectified": S.RECTIFIED,
+    "verify": S.VERIFIED,
+    "close_invalid": S.CLOSED_INVALID,
 }
 TITLES = {
     Category.LAB_CHEMICALS: ["危化品柜未双人双锁", "实验室通风橱失效", "废液未分类存放"],
@@ -116,12 +121,15 @@ def _build_org(p: Province, schools: int, rng: random.Random, tag: str):
     n_districts = max(1, round(schools / SCHOOLS_PER_DISTRICT))
     n_cities = max(1, round(n_districts / DISTRICTS_PER_CITY))
     cities = _create_units([OrgUnit(name=f"基准市{tag}-{i + 1:02d}", kind=OrgKind.CITY) for i in range(n_cities)])
-    districts = _create_units([
-        OrgUnit(name=f"基准区{tag}-{i + 1:03d}", kind=OrgKind.DISTRICT, parent=cities[i % n_cities])
-        for i in range(n_districts)
-    ])
-    committees = _create_units([OrgUnit(name=f"{d.name}党委政府", kind=OrgKind.PARTY_COMMITTEE, parent=d)
-                                for d in districts])
+    districts = _create_units(
+        [
+            OrgUnit(name=f"基准区{tag}-{i + 1:03d}", kind=OrgKind.DISTRICT, parent=cities[i % n_cities])
+            for i in range(n_districts)
+        ]
+    )
+    committees = _create_units(
+        [OrgUnit(name=f"{d.name}党委政府", kind=OrgKind.PARTY_COMMITTEE, parent=d) for d in districts]
+    )
     per_district = [schools // n_districts + (1 if i < schools % n_districts else 0) for i in range(n_districts)]
     stations, station_of_district = [], {}
     for d, count in zip(districts, per_district):
@@ -133,10 +141,16 @@ def _build_org(p: Province, schools: int, rng: random.Random, tag: str):
     for d, count in zip(districts, per_district):
         first, n = station_of_district[d.pk]
         for j in range(count):
-            school_units.append(OrgUnit(
-                name=f"{d.name}第{j + 1}学校", kind=OrgKind.SCHOOL, parent=d, police_station=stations[first + j % n],
-                school_kind=rng.choices(SCHOOL_KINDS, SCHOOL_KIND_WEIGHTS)[0], code=f"S{d.pk}-{j + 1}",
-            ))
+            school_units.append(
+                OrgUnit(
+                    name=f"{d.name}第{j + 1}学校",
+                    kind=OrgKind.SCHOOL,
+                    parent=d,
+                    police_station=stations[first + j % n],
+                    school_kind=rng.choices(SCHOOL_KINDS, SCHOOL_KIND_WEIGHTS)[0],
+                    code=f"S{d.pk}-{j + 1}",
+                )
+            )
     school_units = _create_units(school_units)
     p.cities = [c.pk for c in cities]
     p.districts = [d.pk for d in districts]
@@ -148,16 +162,24 @@ def _build_people(p: Province, tag: str, cities, districts, committees, stations
     User = get_user_model()
     plan: list[tuple[str, str, OrgUnit]] = []  # (username, role, unit)
     for c in cities:
-        plan += [(f"b{tag}-city-admin-{c.pk}", Role.CITY_ADMIN, c), (f"b{tag}-auditor-{c.pk}", Role.AUDITOR, c),
-                 (f"b{tag}-city-supervisor-{c.pk}", Role.SUPERVISOR, c)]
+        plan += [
+            (f"b{tag}-city-admin-{c.pk}", Role.CITY_ADMIN, c),
+            (f"b{tag}-auditor-{c.pk}", Role.AUDITOR, c),
+            (f"b{tag}-city-supervisor-{c.pk}", Role.SUPERVISOR, c),
+        ]
     for d in districts:
-        plan += [(f"b{tag}-officer-{d.pk}", Role.DISTRICT_OFFICER, d), (f"b{tag}-supervisor-{d.pk}", Role.SUPERVISOR, d)]
+        plan += [
+            (f"b{tag}-officer-{d.pk}", Role.DISTRICT_OFFICER, d),
+            (f"b{tag}-supervisor-{d.pk}", Role.SUPERVISOR, d),
+        ]
     plan += [(f"b{tag}-party-{u.pk}", Role.PARTY_COMMITTEE, u) for u in committees]
     plan += [(f"b{tag}-police-{u.pk}", Role.POLICE_STATION, u) for u in stations]
     plan += [(f"b{tag}-staff-{u.pk}", Role.SCHOOL_STAFF, u) for u in schools]
     users = User.objects.bulk_create(
-        [User(username=name, first_name=SURNAMES[i % len(SURNAMES)] + "老师", password="!") for i, (name, _, _) in
-         enumerate(plan)],
+        [
+            User(username=name, first_name=SURNAMES[i % len(SURNAMES)] + "老师", password="!")
+            for i, (name, _, _) in enumerate(plan)
+        ],
         batch_size=BATCH,
     )
     Membership.objects.bulk_create(
@@ -176,26 +198,69 @@ def _pick_state(rng: random.Random, age_days: float) -> str:
         return S.CLOSED_INVALID
     if r < 0.03 + done * 0.97:
         return S.VERIFIED if rng.random() < 0.93 else S.RECTIFIED
-    return rng.choices([S.REPORTED, S.ASSIGNED, S.TEMPORARY_MEASURES, S.ESCALATED, S.RECTIFIED],
-                       [12, 45, 20, 5, 18])[0]
+    return rng.choices([S.REPORTED, S.ASSIGNED, S.TEMPORARY_MEASURES, S.ESCALATED, S.RECTIFIED], [12, 45, 20, 5, 18])[0]
 
 
 # ---- the rows, as plain tuples in column order ------------------------------------------------------
 # Model instances cost more to build than the database takes to store them (Django's Model.__init__ was a
 # third of the time): the generator builds tuples and sends them with COPY (PostgreSQL) or one prepared
 # INSERT run over the whole batch (``executemany``, SQLite). It assigns the primary keys itself.
-MUTABLE = ("state", "responsible_person", "responsible_phone", "measures", "funding", "contingency_plan",
-           "deadline", "deadline_basis", "deadline_working_days", "temporary_measures", "rectification",
-           "verification_result")
+MUTABLE = (
+    "state",
+    "responsible_person",
+    "responsible_phone",
+    "measures",
+    "funding",
+    "contingency_plan",
+    "deadline",
+    "deadline_basis",
+    "deadline_working_days",
+    "temporary_measures",
+    "rectification",
+    "verification_result",
+)
 # What a hazard holds from its report on (in the order of its first columns), then the fields the steps set.
-HAZARD_HEAD = ("id", "school_id", "district_id", "city_id", "key_place", "category", "title", "description",
-               "severity", "urgency", "sensitive", "reported_by_id", "reported_at")
+HAZARD_HEAD = (
+    "id",
+    "school_id",
+    "district_id",
+    "city_id",
+    "key_place",
+    "category",
+    "title",
+    "description",
+    "severity",
+    "urgency",
+    "sensitive",
+    "reported_by_id",
+    "reported_at",
+)
 HAZARD_TAIL = ("inspection_id", "checklist_item_id", "created_at")
 HAZARD_FIELDS = HAZARD_HEAD + MUTABLE + HAZARD_TAIL + ("updated_at",)
-HISTORY_FIELDS = HAZARD_HEAD + MUTABLE + HAZARD_TAIL + (
-    "history_id", "history_date", "history_change_reason", "history_type", "history_user_id")
-TRANSITION_FIELDS = ("id", "hazard_id", "district_id", "name", "from_state", "to_state", "actor_id", "actor_role",
-                     "actor_unit_id", "occurred_at", "recorded_at", "comment", "payload", "seq", "prev_hash", "hash")
+HISTORY_FIELDS = (
+    HAZARD_HEAD
+    + MUTABLE
+    + HAZARD_TAIL
+    + ("history_id", "history_date", "history_change_reason", "history_type", "history_user_id")
+)
+TRANSITION_FIELDS = (
+    "id",
+    "hazard_id",
+    "district_id",
+    "name",
+    "from_state",
+    "to_state",
+    "actor_id",
+    "actor_role",
+    "actor_unit_id",
+    "occurred_at",
+    "recorded_at",
+    "comment",
+    "payload",
+    "seq",
+    "prev_hash",
+    "hash",
+)
 # A reported hazard's plan fields: what the model's defaults give before any step.
 REPORTED = (S.REPORTED, "", "", "", "", "", None, DeadlineBasis.DATE, None, "", "", "")
 _M = {name: i for i, name in enumerate(MUTABLE)}
@@ -210,8 +275,10 @@ def _columns(model, fields: tuple[str, ...]) -> list[str]:
     """The columns of ``fields``; refuses a model with a column the generator would leave unset."""
     concrete = {f.attname: f.column for f in model._meta.concrete_fields}
     if set(fields) != set(concrete):
-        raise RuntimeError(f"{model.__name__}: 生成器的字段与模型不一致："
-                           f"缺少 {sorted(set(concrete) - set(fields))}，多出 {sorted(set(fields) - set(concrete))}")
+        raise RuntimeError(
+            f"{model.__name__}: 生成器的字段与模型不一致："
+            f"缺少 {sorted(set(concrete) - set(fields))}，多出 {sorted(set(fields) - set(concrete))}"
+        )
     return [concrete[name] for name in fields]
 
 
@@ -225,8 +292,11 @@ def _reserve_ids(model, count: int) -> int:
     table, pk = model._meta.db_table, model._meta.pk.column
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', '{pk}'), "
-                           f"COALESCE((SELECT MAX({pk}) FROM {table}), 0) + %s, true)", [count])
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', '{pk}'), "
+                f"COALESCE((SELECT MAX({pk}) FROM {table}), 0) + %s, true)",
+                [count],
+            )
             return cursor.fetchone()[0] - count + 1
         cursor.execute(f"SELECT COALESCE(MAX({pk}), 0) FROM {table}")
         last = cursor.fetchone()[0]
@@ -303,8 +373,9 @@ def _bulk_load_settings():
             cursor.execute(f"PRAGMA cache_size = {int(cache_size)}")
 
 
-def generate_province(*, schools: int, hazards: int, seed: int = 1, days: int = 365,
-                      progress: Callable[[str], None] | None = None) -> Province:
+def generate_province(
+    *, schools: int, hazards: int, seed: int = 1, days: int = 365, progress: Callable[[str], None] | None = None
+) -> Province:
     """Build the province; every batch of hazards is one transaction. Returns what was made."""
     with _bulk_load_settings():
         return _generate(schools=schools, hazards=hazards, seed=seed, days=days, progress=progress)
@@ -320,21 +391,24 @@ def _generate(*, schools, hazards, seed, days, progress) -> Province:
         cities, districts, committees, stations, school_units = _build_org(p, schools, rng, tag)
         _build_people(p, tag, cities, districts, committees, stations, school_units)
     p.seconds["organisation"] = time.monotonic() - started
-    say(f"{len(p.cities)} 市，{len(p.districts)} 区，{len(p.schools)} 校，{len(p.users)} 用户："
-        f"{p.seconds['organisation']:.1f} 秒")
+    say(
+        f"{len(p.cities)} 市，{len(p.districts)} 区，{len(p.schools)} 校，{len(p.users)} 用户："
+        f"{p.seconds['organisation']:.1f} 秒"
+    )
 
     now = _now()
     # Each district's chain continues from its head (a fresh district starts at the genesis).
     heads = {d: [0, GENESIS] for d in p.districts}
-    school_rows = list(OrgUnit.objects.filter(pk__in=p.schools).values_list("pk", "district_id", "city_id",
-                                                                             "police_station_id"))
+    school_rows = list(
+        OrgUnit.objects.filter(pk__in=p.schools).values_list("pk", "district_id", "city_id", "police_station_id")
+    )
     people = _People(p)
     fmt = _Formats()
     t0 = time.monotonic()
     reported_times = sorted(now - timedelta(days=rng.random() * days) for _ in range(hazards))
     done = 0
     while done < hazards:
-        chunk = reported_times[done:done + BATCH]
+        chunk = reported_times[done : done + BATCH]
         with transaction.atomic():
             before = {d: h[0] for d, h in heads.items()}
             n = _write_chunk(chunk, rng, now, school_rows, people, heads, fmt)
@@ -357,8 +431,9 @@ def _generate(*, schools, hazards, seed, days, progress) -> Province:
 
 def _save_heads(heads: dict) -> None:
     for district_id, (seq, last_hash) in heads.items():
-        AuditChainHead.objects.update_or_create(chain=hazard_chain_key(district_id),
-                                                defaults={"seq": seq, "last_hash": last_hash})
+        AuditChainHead.objects.update_or_create(
+            chain=hazard_chain_key(district_id), defaults={"seq": seq, "last_hash": last_hash}
+        )
 
 
 class _People:
@@ -369,16 +444,20 @@ class _People:
         self.city_supervisor = {c: p.users[(Role.SUPERVISOR, c)] for c in p.cities}
 
     def reporter(self, sensitive: bool, school_id: int, station_id: int) -> int:
-        return self.users[(Role.POLICE_STATION, station_id)] if sensitive else self.users[(Role.SCHOOL_STAFF, school_id)]
+        return (
+            self.users[(Role.POLICE_STATION, station_id)] if sensitive else self.users[(Role.SCHOOL_STAFF, school_id)]
+        )
 
     def actors(self, sensitive, reporter, school_id, district_id, city_id, station_id):
         """(school's steps, district's steps, verification): each (user id, role, unit id)."""
         if sensitive:  # the police station reports and handles it; the city's supervisor verifies
             police = (reporter, Role.POLICE_STATION, station_id)
             return police, police, (self.city_supervisor[city_id], Role.SUPERVISOR, city_id)
-        return ((reporter, Role.SCHOOL_STAFF, school_id),
-                (self.users[(Role.DISTRICT_OFFICER, district_id)], Role.DISTRICT_OFFICER, district_id),
-                (self.users[(Role.SUPERVISOR, district_id)], Role.SUPERVISOR, district_id))
+        return (
+            (reporter, Role.SCHOOL_STAFF, school_id),
+            (self.users[(Role.DISTRICT_OFFICER, district_id)], Role.DISTRICT_OFFICER, district_id),
+            (self.users[(Role.SUPERVISOR, district_id)], Role.SUPERVISOR, district_id),
+        )
 
 
 def _write_chunk(chunk, rng, now, school_rows, people, heads, fmt) -> int:
@@ -409,8 +488,21 @@ def _write_chunk(chunk, rng, now, school_rows, people, heads, fmt) -> int:
             if moment > too_young:
                 break  # too young to have got further
             steps.append((action, moment))
-        head = [None, school_id, district_id, city_id, key_place, category, title, f"{title}，现场检查发现，需按期整改。",
-                Severity.MAJOR if major else Severity.GENERAL, urgency, sensitive, reporter, reported_at]
+        head = [
+            None,
+            school_id,
+            district_id,
+            city_id,
+            key_place,
+            category,
+            title,
+            f"{title}，现场检查发现，需按期整改。",
+            Severity.MAJOR if major else Severity.GENERAL,
+            urgency,
+            sensitive,
+            reporter,
+            reported_at,
+        ]
         drafts.append((head, created_at, steps, station_id))
     # 2. Each step's effect on the plan fields: a snapshot after every step (the row's history).
     n_records, snapshots_of = 0, []
@@ -451,8 +543,9 @@ def _write_chunk(chunk, rng, now, school_rows, people, heads, fmt) -> int:
     for (head, created_at, steps, station_id), snapshots in zip(drafts, snapshots_of):
         _, school_id, district_id, city_id = head[:4]
         sensitive, reporter, reported_at = head[10], head[11], head[12]
-        at_school, at_district, verifying = people.actors(sensitive, reporter, school_id, district_id, city_id,
-                                                          station_id)
+        at_school, at_district, verifying = people.actors(
+            sensitive, reporter, school_id, district_id, city_id, station_id
+        )
         head[0] = hazard_id
         head[12] = dt(reported_at)
         stored_head = tuple(head)
@@ -460,22 +553,59 @@ def _write_chunk(chunk, rng, now, school_rows, people, heads, fmt) -> int:
         chain = heads[district_id]
         prev_state = ""
         for (action, moment), values in zip(steps, snapshots):
-            actor, role, unit = (at_school if action in SCHOOL_ACTIONS else
-                                 verifying if action == "verify" else at_district)
+            actor, role, unit = (
+                at_school if action in SCHOOL_ACTIONS else verifying if action == "verify" else at_district
+            )
             recorded = min(moment + timedelta(minutes=rng.randint(1, 90)), now)
             stored = values[:6] + (day(values[6]),) + values[7:]
-            history_rows.append(stored_head + stored + tail + (
-                history_id, dt(recorded), action, "+" if action == "report" else "~", actor))
+            history_rows.append(
+                stored_head
+                + stored
+                + tail
+                + (history_id, dt(recorded), action, "+" if action == "report" else "~", actor)
+            )
             history_id += 1
             payload = _payload(action, head, values)
             occurred_at, recorded_at = moment.astimezone(UTC), recorded.astimezone(UTC)
             seq, prev_hash = chain[0] + 1, chain[1]
-            digest = compute_hash(prev_hash, transition_content_of(
-                seq=seq, district_id=district_id, hazard_id=hazard_id, name=action, from_state=prev_state,
-                to_state=values[0], actor_id=actor, actor_role=role, actor_unit_id=unit, occurred_at=occurred_at,
-                recorded_at=recorded_at, comment="", payload=payload))
-            records.append((record_id, hazard_id, district_id, action, prev_state, values[0], actor, role, unit,
-                            dt(occurred_at), dt(recorded_at), "", json.dumps(payload), seq, prev_hash, digest))
+            digest = compute_hash(
+                prev_hash,
+                transition_content_of(
+                    seq=seq,
+                    district_id=district_id,
+                    hazard_id=hazard_id,
+                    name=action,
+                    from_state=prev_state,
+                    to_state=values[0],
+                    actor_id=actor,
+                    actor_role=role,
+                    actor_unit_id=unit,
+                    occurred_at=occurred_at,
+                    recorded_at=recorded_at,
+                    comment="",
+                    payload=payload,
+                ),
+            )
+            records.append(
+                (
+                    record_id,
+                    hazard_id,
+                    district_id,
+                    action,
+                    prev_state,
+                    values[0],
+                    actor,
+                    role,
+                    unit,
+                    dt(occurred_at),
+                    dt(recorded_at),
+                    "",
+                    json.dumps(payload),
+                    seq,
+                    prev_hash,
+                    digest,
+                )
+            )
             record_id += 1
             chain[0], chain[1] = seq, digest
             prev_state = values[0]
@@ -491,12 +621,20 @@ def _write_chunk(chunk, rng, now, school_rows, people, heads, fmt) -> int:
 def _payload(action: str, head: list, values: tuple) -> dict:
     """What the service records in the transition's payload (key order as the services write it)."""
     if action == "report":
-        return {"title": head[6], "severity": head[8], "urgency": head[9], "category": head[5],
-                "key_place": head[4], "sensitive": head[10], "school": head[1]}
+        return {
+            "title": head[6],
+            "severity": head[8],
+            "urgency": head[9],
+            "category": head[5],
+            "key_place": head[4],
+            "sensitive": head[10],
+            "school": head[1],
+        }
     if action == "assign":
-        return {name: values[_M[name]] for name in ("responsible_person", "responsible_phone", "measures", "funding",
-                                                     "contingency_plan")} | {
-            "deadline": values[_M["deadline"]].isoformat(), "deadline_basis": "date", "deadline_working_days": None}
+        return {
+            name: values[_M[name]]
+            for name in ("responsible_person", "responsible_phone", "measures", "funding", "contingency_plan")
+        } | {"deadline": values[_M["deadline"]].isoformat(), "deadline_basis": "date", "deadline_working_days": None}
     if action == "record_temporary_measures":
         return {"measures": values[_M["temporary_measures"]]}
     if action == "escalate":

@@ -5,6 +5,7 @@ work (the floor), ``repeats`` times each; it reports the median and p95 of both 
 It writes to the database it runs on (transitions of hazards it reports itself, a bench campaign):
 run it on a database made for it (``generate_province``), never on production data.
 """
+
 from __future__ import annotations
 
 import math
@@ -15,7 +16,7 @@ import tracemalloc
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import connection, connections, transaction
@@ -44,7 +45,7 @@ def p95(samples: list[float]) -> float:
 @dataclass
 class Row:
     name: str
-    unit: str                       # "ms" (lower is better) or "/s" (higher is better)
+    unit: str  # "ms" (lower is better) or "/s" (higher is better)
     samples: list[float]
     floor: list[float] | None = None
     target: str = ""
@@ -99,11 +100,17 @@ def render_table(report: Report) -> str:
     head = ["测量项", "中位数", "p95", "SQL 底线（中位数）", "倍数", "目标", "达标"]
     body = []
     for r in report.rows:
-        body.append([
-            r.name, _fmt(r.median, r.unit), _fmt(r.p95, r.unit), _fmt(r.floor_median, r.unit),
-            f"{r.ratio:.2f}×" if r.ratio is not None else "—", r.target,
-            {True: "是", False: "否", None: "—"}[r.met] + (f"（{r.note}）" if r.note else ""),
-        ])
+        body.append(
+            [
+                r.name,
+                _fmt(r.median, r.unit),
+                _fmt(r.p95, r.unit),
+                _fmt(r.floor_median, r.unit),
+                f"{r.ratio:.2f}×" if r.ratio is not None else "—",
+                r.target,
+                {True: "是", False: "否", None: "—"}[r.met] + (f"（{r.note}）" if r.note else ""),
+            ]
+        )
     widths = [max(_width(line[i]) for line in [head, *body]) for i in range(len(head))]
 
     def line(cells):
@@ -123,9 +130,9 @@ class Setting:
     city: OrgUnit
     officer: User
     city_admin: User
-    staff: dict[int, User]          # school id -> school staff
+    staff: dict[int, User]  # school id -> school staff
     schools: list[OrgUnit]
-    party: User | None = None       # the district's party committee (sees the escalated cases)
+    party: User | None = None  # the district's party committee (sees the escalated cases)
 
 
 def _member(role: str, unit: OrgUnit) -> User:
@@ -138,20 +145,32 @@ def _member(role: str, unit: OrgUnit) -> User:
 def find_setting(district: OrgUnit | None = None) -> Setting:
     """The benchmark's district: the one with the most schools (about 300 in a generated province)."""
     if district is None:
-        district = (OrgUnit.objects.filter(kind=OrgKind.DISTRICT)
-                    .annotate(n=Count("children", filter=Q(children__kind=OrgKind.SCHOOL)))
-                    .order_by("-n", "pk").first())
+        district = (
+            OrgUnit.objects.filter(kind=OrgKind.DISTRICT)
+            .annotate(n=Count("children", filter=Q(children__kind=OrgKind.SCHOOL)))
+            .order_by("-n", "pk")
+            .first()
+        )
         if district is None:
             raise LookupError("数据库中没有辖市区：请先运行 generate_province。")
     city = district.parent
     schools = list(OrgUnit.objects.filter(kind=OrgKind.SCHOOL, district=district).order_by("pk"))
-    staff = {m.org_unit_id: m.user for m in Membership.objects.filter(
-        role=Role.SCHOOL_STAFF, org_unit__in=schools, active=True).select_related("user")}
+    staff = {
+        m.org_unit_id: m.user
+        for m in Membership.objects.filter(role=Role.SCHOOL_STAFF, org_unit__in=schools, active=True).select_related(
+            "user"
+        )
+    }
     committee = OrgUnit.objects.filter(kind=OrgKind.PARTY_COMMITTEE, parent=district).order_by("pk").first()
-    return Setting(district=district, city=city, officer=_member(Role.DISTRICT_OFFICER, district),
-                   city_admin=_member(Role.CITY_ADMIN, city), staff=staff,
-                   schools=[s for s in schools if s.pk in staff],
-                   party=_member(Role.PARTY_COMMITTEE, committee) if committee else None)
+    return Setting(
+        district=district,
+        city=city,
+        officer=_member(Role.DISTRICT_OFFICER, district),
+        city_admin=_member(Role.CITY_ADMIN, city),
+        staff=staff,
+        schools=[s for s in schools if s.pk in staff],
+        party=_member(Role.PARTY_COMMITTEE, committee) if committee else None,
+    )
 
 
 # ---- transitions -------------------------------------------------------------------------------
@@ -161,17 +180,28 @@ def report_hazards(setting: Setting, n: int) -> list[int]:
     when = timezone.now() - timedelta(hours=3)
     for i in range(n):
         school = setting.schools[i % len(setting.schools)]
-        h = svc.hazard_report(actor=setting.staff[school.pk], school_id=school.pk, title="基准测试隐患",
-                              description="基准测试：消防通道堆放杂物", category="fire", key_place="gate",
-                              occurred_at=when)
+        h = svc.hazard_report(
+            actor=setting.staff[school.pk],
+            school_id=school.pk,
+            title="基准测试隐患",
+            description="基准测试：消防通道堆放杂物",
+            category="fire",
+            key_place="gate",
+            occurred_at=when,
+        )
         ids.append(h.pk)
     return ids
 
 
 def assign_through_service(setting: Setting, hazard_id: int) -> None:
-    svc.hazard_assign(hazard_id=hazard_id, actor=setting.officer, responsible_person="王主任", measures="清理通道",
-                      deadline=timezone.localdate() + timedelta(days=15),
-                      occurred_at=timezone.now() - timedelta(hours=1))
+    svc.hazard_assign(
+        hazard_id=hazard_id,
+        actor=setting.officer,
+        responsible_person="王主任",
+        measures="清理通道",
+        deadline=timezone.localdate() + timedelta(days=15),
+        occurred_at=timezone.now() - timedelta(hours=1),
+    )
 
 
 class Floor:
@@ -196,13 +226,16 @@ class Floor:
         self.for_update = " FOR UPDATE" if connection.features.has_select_for_update else ""
         self.for_update_of = " FOR UPDATE OF h" if connection.features.has_select_for_update_of else self.for_update
         hazard_cols = [f.column for f in Hazard._meta.concrete_fields if f.attname != "updated_at"]
-        self.hist_cols = ", ".join(hazard_cols + ["history_date", "history_change_reason", "history_type",
-                                                  "history_user_id"])
+        self.hist_cols = ", ".join(
+            hazard_cols + ["history_date", "history_change_reason", "history_type", "history_user_id"]
+        )
         self.hist_select = ", ".join(hazard_cols)
         self.notification_table = Notification._meta.db_table
         self.channels = [name for name in EXTERNAL if CHANNELS[name].is_configured()] or [""]
-        self.route, self.rectify = (HazardFlow.task_class._meta.get_field("flow_task").get_prep_value(n)
-                                    for n in (HazardFlow.route, HazardFlow.rectify))
+        self.route, self.rectify = (
+            HazardFlow.task_class._meta.get_field("flow_task").get_prep_value(n)
+            for n in (HazardFlow.route, HazardFlow.rectify)
+        )
 
     def assign(self, setting: Setting, hazard_id: int) -> None:
         now = timezone.now()
@@ -211,72 +244,137 @@ class Floor:
         officer, district = setting.officer, setting.district
         with transaction.atomic(), connection.cursor() as c:
             # Role and scope: the actor's memberships.
-            c.execute("SELECT m.id, m.role, m.org_unit_id, u.kind FROM casework_membership m JOIN casework_orgunit u "
-                      "ON u.id = m.org_unit_id WHERE m.user_id = %s AND m.active", [officer.pk])
+            c.execute(
+                "SELECT m.id, m.role, m.org_unit_id, u.kind FROM casework_membership m JOIN casework_orgunit u "
+                "ON u.id = m.org_unit_id WHERE m.user_id = %s AND m.active",
+                [officer.pk],
+            )
             assert any(role == Role.DISTRICT_OFFICER and unit == district.pk for _, role, unit, _ in c.fetchall())
-            c.execute("SELECT h.id, h.state, h.school_id, h.district_id, h.sensitive, h.title, s.name "
-                      f"FROM casework_hazard h JOIN casework_orgunit s ON s.id = h.school_id WHERE h.id = %s"
-                      f"{self.for_update_of}", [hazard_id])
+            c.execute(
+                "SELECT h.id, h.state, h.school_id, h.district_id, h.sensitive, h.title, s.name "
+                f"FROM casework_hazard h JOIN casework_orgunit s ON s.id = h.school_id WHERE h.id = %s"
+                f"{self.for_update_of}",
+                [hazard_id],
+            )
             _, from_state, school_id, _, _, title, school_name = c.fetchone()
             c.execute("SELECT MAX(occurred_at) FROM casework_hazardtransition WHERE hazard_id = %s", [hazard_id])
-            c.execute("UPDATE casework_hazard SET state = %s, responsible_person = %s, measures = %s, deadline = %s, "
-                      "deadline_basis = 'date', updated_at = %s WHERE id = %s",
-                      [HazardState.ASSIGNED, "王主任", "清理通道", deadline, now, hazard_id])
-            c.execute(f"INSERT INTO {self.hist._meta.db_table} ({self.hist_cols}) SELECT {self.hist_select}, "
-                      f"%s, 'assign', '~', %s FROM casework_hazard WHERE id = %s", [now, officer.pk, hazard_id])
+            c.execute(
+                "UPDATE casework_hazard SET state = %s, responsible_person = %s, measures = %s, deadline = %s, "
+                "deadline_basis = 'date', updated_at = %s WHERE id = %s",
+                [HazardState.ASSIGNED, "王主任", "清理通道", deadline, now, hazard_id],
+            )
+            c.execute(
+                f"INSERT INTO {self.hist._meta.db_table} ({self.hist_cols}) SELECT {self.hist_select}, "
+                f"%s, 'assign', '~', %s FROM casework_hazard WHERE id = %s",
+                [now, officer.pk, hazard_id],
+            )
             key = hazard_chain_key(district.pk)
             c.execute(f"SELECT seq, last_hash FROM casework_auditchainhead WHERE chain = %s{self.for_update}", [key])
             seq, last_hash = c.fetchone()
             record = HazardTransition(
-                hazard_id=hazard_id, district_id=district.pk, name="assign", from_state=from_state,
-                to_state=HazardState.ASSIGNED, actor_id=officer.pk, actor_role=Role.DISTRICT_OFFICER,
-                actor_unit_id=district.pk, occurred_at=occurred, recorded_at=now, comment="",
-                payload={"responsible_person": "王主任", "responsible_phone": "", "measures": "清理通道", "funding": "",
-                         "contingency_plan": "", "deadline": deadline.isoformat(), "deadline_basis": "date",
-                         "deadline_working_days": None},  # what the service records
-                seq=seq + 1, prev_hash=last_hash,
+                hazard_id=hazard_id,
+                district_id=district.pk,
+                name="assign",
+                from_state=from_state,
+                to_state=HazardState.ASSIGNED,
+                actor_id=officer.pk,
+                actor_role=Role.DISTRICT_OFFICER,
+                actor_unit_id=district.pk,
+                occurred_at=occurred,
+                recorded_at=now,
+                comment="",
+                payload={
+                    "responsible_person": "王主任",
+                    "responsible_phone": "",
+                    "measures": "清理通道",
+                    "funding": "",
+                    "contingency_plan": "",
+                    "deadline": deadline.isoformat(),
+                    "deadline_basis": "date",
+                    "deadline_working_days": None,
+                },  # what the service records
+                seq=seq + 1,
+                prev_hash=last_hash,
             )
             record.hash = compute_hash(last_hash, transition_content(record))
-            c.execute("INSERT INTO casework_hazardtransition (hazard_id, district_id, name, from_state, to_state, "
-                      "actor_id, actor_role, actor_unit_id, occurred_at, recorded_at, comment, payload, seq, prev_hash, "
-                      "hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, '', %s, %s, %s, %s) RETURNING id",
-                      [hazard_id, district.pk, "assign", from_state, HazardState.ASSIGNED, officer.pk,
-                       Role.DISTRICT_OFFICER, district.pk, occurred, now, _json(record.payload), record.seq,
-                       last_hash, record.hash])
+            c.execute(
+                "INSERT INTO casework_hazardtransition (hazard_id, district_id, name, from_state, to_state, "
+                "actor_id, actor_role, actor_unit_id, occurred_at, recorded_at, comment, payload, seq, prev_hash, "
+                "hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, '', %s, %s, %s, %s) RETURNING id",
+                [
+                    hazard_id,
+                    district.pk,
+                    "assign",
+                    from_state,
+                    HazardState.ASSIGNED,
+                    officer.pk,
+                    Role.DISTRICT_OFFICER,
+                    district.pk,
+                    occurred,
+                    now,
+                    _json(record.payload),
+                    record.seq,
+                    last_hash,
+                    record.hash,
+                ],
+            )
             record_id = c.fetchone()[0]
-            c.execute("UPDATE casework_auditchainhead SET seq = %s, last_hash = %s WHERE chain = %s",
-                      [record.seq, record.hash, key])
+            c.execute(
+                "UPDATE casework_auditchainhead SET seq = %s, last_hash = %s WHERE chain = %s",
+                [record.seq, record.hash, key],
+            )
             # The notification: its audience, the rows, and the recipients' external channels (deliveries).
-            c.execute("SELECT u.id FROM casework_membership m JOIN auth_user u ON u.id = m.user_id "
-                      "WHERE m.role = %s AND m.org_unit_id = %s AND m.active AND u.is_active",
-                      [Role.SCHOOL_STAFF, school_id])
+            c.execute(
+                "SELECT u.id FROM casework_membership m JOIN auth_user u ON u.id = m.user_id "
+                "WHERE m.role = %s AND m.org_unit_id = %s AND m.active AND u.is_active",
+                [Role.SCHOOL_STAFF, school_id],
+            )
             recipients = [r[0] for r in c.fetchall()]
             for recipient in recipients:
-                c.execute(f"INSERT INTO {self.notification_table} (recipient_id, event, title, body, url, created_at) "
-                          "VALUES (%s, 'hazard.assign', %s, %s, %s, %s)",
-                          [recipient, f"隐患已交办，请落实整改：#{hazard_id} {title}", school_name,
-                           reverse("casework:hazard_detail", args=[hazard_id]), now])
-            c.execute("SELECT user_id, channel, address FROM notifications_channelpreference WHERE user_id IN "
-                      f"({', '.join(['%s'] * len(recipients)) or 'NULL'}) AND channel IN "
-                      f"({', '.join(['%s'] * len(self.channels))}) AND enabled", [*recipients, *self.channels])
+                c.execute(
+                    f"INSERT INTO {self.notification_table} (recipient_id, event, title, body, url, created_at) "
+                    "VALUES (%s, 'hazard.assign', %s, %s, %s, %s)",
+                    [
+                        recipient,
+                        f"隐患已交办，请落实整改：#{hazard_id} {title}",
+                        school_name,
+                        reverse("casework:hazard_detail", args=[hazard_id]),
+                        now,
+                    ],
+                )
+            c.execute(
+                "SELECT user_id, channel, address FROM notifications_channelpreference WHERE user_id IN "
+                f"({', '.join(['%s'] * len(recipients)) or 'NULL'}) AND channel IN "
+                f"({', '.join(['%s'] * len(self.channels))}) AND enabled",
+                [*recipients, *self.channels],
+            )
             # The flow: lock the process, finish its open task, record the route, open the next human task.
-            c.execute(f"SELECT process_ptr_id FROM workflows_hazardprocess WHERE hazard_id = %s{self.for_update}",
-                      [hazard_id])
+            c.execute(
+                f"SELECT process_ptr_id FROM workflows_hazardprocess WHERE hazard_id = %s{self.for_update}", [hazard_id]
+            )
             process_id = c.fetchone()[0]
-            c.execute("SELECT id, token FROM viewflow_task WHERE process_id = %s AND status IN ('NEW', 'ASSIGNED', "
-                      "'STARTED') ORDER BY id", [process_id])
+            c.execute(
+                "SELECT id, token FROM viewflow_task WHERE process_id = %s AND status IN ('NEW', 'ASSIGNED', "
+                "'STARTED') ORDER BY id",
+                [process_id],
+            )
             task_id, token = c.fetchone()
-            c.execute("UPDATE viewflow_task SET status = 'DONE', owner_id = %s, assigned = %s, started = %s, "
-                      "finished = %s, data = %s WHERE id = %s",
-                      [officer.pk, now, now, now, _json({"transition": "assign", "transition_id": record_id}),
-                       task_id])
-            c.execute("INSERT INTO viewflow_task (flow_task, flow_task_type, status, created, finished, token, data, "
-                      "process_id) VALUES (%s, 'SWITCH', 'DONE', %s, %s, %s, '{}', %s), "
-                      "(%s, 'HUMAN', 'NEW', %s, NULL, %s, '{}', %s) RETURNING id",
-                      [self.route, now, now, token, process_id, self.rectify, now, token, process_id])
+            c.execute(
+                "UPDATE viewflow_task SET status = 'DONE', owner_id = %s, assigned = %s, started = %s, "
+                "finished = %s, data = %s WHERE id = %s",
+                [officer.pk, now, now, now, _json({"transition": "assign", "transition_id": record_id}), task_id],
+            )
+            c.execute(
+                "INSERT INTO viewflow_task (flow_task, flow_task_type, status, created, finished, token, data, "
+                "process_id) VALUES (%s, 'SWITCH', 'DONE', %s, %s, %s, '{}', %s), "
+                "(%s, 'HUMAN', 'NEW', %s, NULL, %s, '{}', %s) RETURNING id",
+                [self.route, now, now, token, process_id, self.rectify, now, token, process_id],
+            )
             route_id, rectify_id = sorted(r[0] for r in c.fetchall())
-            c.execute("INSERT INTO viewflow_task_previous (from_task_id, to_task_id) VALUES (%s, %s), (%s, %s)",
-                      [route_id, task_id, rectify_id, route_id])  # (task, its previous task)
+            c.execute(
+                "INSERT INTO viewflow_task_previous (from_task_id, to_task_id) VALUES (%s, %s), (%s, %s)",
+                [route_id, task_id, rectify_id, route_id],
+            )  # (task, its previous task)
 
 
 def _json(value) -> str:
@@ -289,7 +387,7 @@ def bench_transition(report: Report, setting: Setting, repeats: int, say) -> Non
     say("交办（hazard_assign）：服务 vs SQL 底线 …")
     ids = report_hazards(setting, 2 * (repeats + 1))
     floor = Floor()
-    service_ids, floor_ids = ids[: repeats + 1], ids[repeats + 1:]
+    service_ids, floor_ids = ids[: repeats + 1], ids[repeats + 1 :]
 
     def service(hazard_id: int) -> None:
         # As in a request: the actor's memberships are read once per call, not kept from the last one.
@@ -302,7 +400,11 @@ def bench_transition(report: Report, setting: Setting, repeats: int, say) -> Non
     for a, b in zip(service_ids, floor_ids):
         s.append(_timed(lambda: service(a)))
         f.append(_timed(lambda: floor.assign(setting, b)))
-    report.add(Row("一次完整流转（交办）", "ms", s, f, target="≤ 3× 底线", met=statistics.median(s) <= 3 * statistics.median(f)))
+    report.add(
+        Row(
+            "一次完整流转（交办）", "ms", s, f, target="≤ 3× 底线", met=statistics.median(s) <= 3 * statistics.median(f)
+        )
+    )
 
 
 def _timed(fn: Callable[[], object]) -> float:
@@ -317,8 +419,9 @@ def bench_concurrency(report: Report, setting: Setting, repeats: int, clients: i
         report.facts.append(("并发流转", "仅在 PostgreSQL 上测量（SQLite 一次只允许一个写事务）"))
         return
     say(f"并发流转：{clients} 个客户端 …")
-    districts = list(OrgUnit.objects.filter(kind=OrgKind.DISTRICT, children__kind=OrgKind.SCHOOL)
-                     .distinct().order_by("pk")[:clients])
+    districts = list(
+        OrgUnit.objects.filter(kind=OrgKind.DISTRICT, children__kind=OrgKind.SCHOOL).distinct().order_by("pk")[:clients]
+    )
     settings_ = [find_setting(d) for d in districts]
     while len(settings_) < clients:
         settings_.append(settings_[len(settings_) % len(districts)])
@@ -340,7 +443,7 @@ def bench_concurrency(report: Report, setting: Setting, repeats: int, clients: i
                 try:
                     for hid in hazard_ids:
                         work(st, hid)
-                except BaseException as e:  # noqa: BLE001 - reported below
+                except BaseException as e:
                     errors.append(e)
                 finally:
                     connections.close_all()
@@ -355,8 +458,16 @@ def bench_concurrency(report: Report, setting: Setting, repeats: int, clients: i
             if errors:
                 raise errors[0]
             (s_rates if kind == "service" else f_rates).append(clients * per_client / elapsed)
-    report.add(Row(f"并发流转（{clients} 个客户端，每区一个）", "/s", s_rates, f_rates, target="（记录）",
-                   note=f"每轮 {clients}×{per_client} 次"))
+    report.add(
+        Row(
+            f"并发流转（{clients} 个客户端，每区一个）",
+            "/s",
+            s_rates,
+            f_rates,
+            target="（记录）",
+            note=f"每轮 {clients}×{per_client} 次",
+        )
+    )
 
 
 # ---- the ledger page ---------------------------------------------------------------------------
@@ -369,8 +480,9 @@ LEDGER_CASES = [
 ]
 
 
-def _ledger_floor_sql(setting: Setting, who: str, params: dict, *, limit: int | None = None,
-                      count: bool = True) -> tuple[str, list]:
+def _ledger_floor_sql(
+    setting: Setting, who: str, params: dict, *, limit: int | None = None, count: bool = True
+) -> tuple[str, list]:
     """Everything the page shows, in hand-written SQL: the same scope, filters, order and LIMIT, the names
     joined, and (``count``) the number of rows counted up to the page's cap (the heading's "共 N 条" /
     "1000+"), in one statement. The page's overdue mark is the state and deadline fetched here. The export's
@@ -382,8 +494,12 @@ def _ledger_floor_sql(setting: Setting, who: str, params: dict, *, limit: int | 
         where += ["h.district_id = %s", "NOT h.sensitive"]
         args.append(setting.district.pk)
     elif who == "party":
-        where += ["h.district_id = %s", "NOT h.sensitive", "h.id IN (SELECT t.hazard_id FROM casework_hazardtransition t "
-                  "WHERE t.district_id = %s AND t.name = 'escalate')"]
+        where += [
+            "h.district_id = %s",
+            "NOT h.sensitive",
+            "h.id IN (SELECT t.hazard_id FROM casework_hazardtransition t "
+            "WHERE t.district_id = %s AND t.name = 'escalate')",
+        ]
         args += [setting.district.pk, setting.district.pk]
     else:
         where.append("h.city_id = %s")
@@ -399,11 +515,16 @@ def _ledger_floor_sql(setting: Setting, who: str, params: dict, *, limit: int | 
         args.append(timezone.localdate())
     order = {"deadline": "h.deadline ASC, h.id DESC"}.get(params.get("sort"), "h.reported_at DESC, h.id DESC")
     where_sql = " AND ".join(where)
-    counted = (f", (SELECT COUNT(*) FROM (SELECT 1 FROM casework_hazard h WHERE {where_sql} "
-               f"LIMIT {COUNT_CAP + 1}) c)") if count else ""
-    sql = ("SELECT h.id, h.title, h.sensitive, h.category, h.key_place, h.severity, h.state, h.deadline, h.reported_at, "
-           f"s.name, d.name{counted} FROM casework_hazard h JOIN casework_orgunit s ON s.id = h.school_id "
-           f"JOIN casework_orgunit d ON d.id = h.district_id WHERE {where_sql} ORDER BY {order} LIMIT {limit or PER_PAGE}")
+    counted = (
+        (f", (SELECT COUNT(*) FROM (SELECT 1 FROM casework_hazard h WHERE {where_sql} LIMIT {COUNT_CAP + 1}) c)")
+        if count
+        else ""
+    )
+    sql = (
+        "SELECT h.id, h.title, h.sensitive, h.category, h.key_place, h.severity, h.state, h.deadline, h.reported_at, "
+        f"s.name, d.name{counted} FROM casework_hazard h JOIN casework_orgunit s ON s.id = h.school_id "
+        f"JOIN casework_orgunit d ON d.id = h.district_id WHERE {where_sql} ORDER BY {order} LIMIT {limit or PER_PAGE}"
+    )
     return sql, [*args, *args] if count else args
 
 
@@ -482,13 +603,22 @@ def bench_export(report: Report, setting: Setting, repeats: int, say, max_rows: 
         f = [n / (_timed(floor) / 1000) for _ in range(runs)]
         tracemalloc.start()
         export()
-        peaks[n] = tracemalloc.get_traced_memory()[1] / 2 ** 20
+        peaks[n] = tracemalloc.get_traced_memory()[1] / 2**20
         tracemalloc.stop()
-        report.add(Row(f"Excel 导出 · {n} 行（行/秒）", "/s", s, f, target="（记录）",
-                       note=f"峰值内存 {peaks[n]:.1f} MiB"))
+        report.add(
+            Row(f"Excel 导出 · {n} 行（行/秒）", "/s", s, f, target="（记录）", note=f"峰值内存 {peaks[n]:.1f} MiB")
+        )
     flat = peaks[large] <= max(1.5 * peaks[small], peaks[small] + 8)
-    report.add(Row(f"Excel 导出峰值内存 · {large} 行 vs {small} 行", "MiB", [peaks[large]], [peaks[small]],
-                   target="与行数无关（平）", met=flat if large > small else None))
+    report.add(
+        Row(
+            f"Excel 导出峰值内存 · {large} 行 vs {small} 行",
+            "MiB",
+            [peaks[large]],
+            [peaks[small]],
+            target="与行数无关（平）",
+            met=flat if large > small else None,
+        )
+    )
 
 
 # ---- the district summary (附件2) and its PDF -----------------------------------------------------
@@ -496,9 +626,14 @@ def bench_campaign(setting: Setting) -> Campaign:
     today = timezone.localdate()
     campaign, _ = Campaign.objects.get_or_create(
         code=f"bench-{setting.city.pk}",
-        defaults={"city": setting.city, "name": "基准测试专项整治", "issuing_document": "基准测试",
-                  "starts_on": today - timedelta(days=365), "ends_on": today,
-                  "statistics_cutoff": today - timedelta(days=60)},
+        defaults={
+            "city": setting.city,
+            "name": "基准测试专项整治",
+            "issuing_document": "基准测试",
+            "starts_on": today - timedelta(days=365),
+            "ends_on": today,
+            "statistics_cutoff": today - timedelta(days=60),
+        },
     )
     return campaign
 
@@ -517,20 +652,33 @@ def current_counts(setting: Setting, campaign: Campaign) -> list[dict]:
     from casework.reports.layouts import RETURN_KEYS_IN_DISTRICT_TABLE, campaign_period
 
     user = setting.officer
-    schools = list(report_units_for(user).filter(kind=OrgKind.SCHOOL, district=setting.district)
-                   .order_by("police_station__name", "name").values("pk", "name", "police_station__name"))
-    answers = {row["school_id"]: row for row in SchoolReturn.objects.filter(
-        campaign=campaign, school_id__in=[school["pk"] for school in schools]
-    ).values("school_id", *RETURN_KEYS_IN_DISTRICT_TABLE)}
+    schools = list(
+        report_units_for(user)
+        .filter(kind=OrgKind.SCHOOL, district=setting.district)
+        .order_by("police_station__name", "name")
+        .values("pk", "name", "police_station__name")
+    )
+    answers = {
+        row["school_id"]: row
+        for row in SchoolReturn.objects.filter(
+            campaign=campaign, school_id__in=[school["pk"] for school in schools]
+        ).values("school_id", *RETURN_KEYS_IN_DISTRICT_TABLE)
+    }
     lo, hi = campaign_period(campaign).bounds
-    counts = {row["school"]: row for row in (
-        hazards_for_report(user, ReportSide.EDUCATION)
-        .filter(district=setting.district, reported_at__gte=lo, reported_at__lte=hi)
-        .order_by().values("school")
-        .annotate(total=Count("id", filter=~Q(state=HazardState.CLOSED_INVALID)),
-                  rectified=Count("id", filter=Q(state=HazardState.VERIFIED)),
-                  pending=Count("id", filter=Q(state=HazardState.RECTIFIED)))
-    )}
+    counts = {
+        row["school"]: row
+        for row in (
+            hazards_for_report(user, ReportSide.EDUCATION)
+            .filter(district=setting.district, reported_at__gte=lo, reported_at__lte=hi)
+            .order_by()
+            .values("school")
+            .annotate(
+                total=Count("id", filter=~Q(state=HazardState.CLOSED_INVALID)),
+                rectified=Count("id", filter=Q(state=HazardState.VERIFIED)),
+                pending=Count("id", filter=Q(state=HazardState.RECTIFIED)),
+            )
+        )
+    }
     return [{**school, **answers.get(school["pk"], {}), **counts.get(school["pk"], {})} for school in schools]
 
 
@@ -545,9 +693,15 @@ def bench_summary(report: Report, setting: Setting, repeats: int, say) -> None:
     user = setting.officer
 
     def summary():
-        return build_report(form="district", unit=setting.district, campaign=campaign, moment=moment,
-                            side=ReportSide.EDUCATION, hazards=hazards_for_report(user, ReportSide.EDUCATION),
-                            units=report_units_for(user))
+        return build_report(
+            form="district",
+            unit=setting.district,
+            campaign=campaign,
+            moment=moment,
+            side=ReportSide.EDUCATION,
+            hazards=hazards_for_report(user, ReportSide.EDUCATION),
+            units=report_units_for(user),
+        )
 
     built = summary()
     current_counts(setting, campaign)
@@ -555,8 +709,13 @@ def bench_summary(report: Report, setting: Setting, repeats: int, say) -> None:
     for _ in range(repeats):
         s.append(_timed(summary))
         f.append(_timed(lambda: current_counts(setting, campaign)))
-    row = Row(f"附件2 · {len(built.rows) - 2} 所学校，截至 {moment.cutoff_date:%Y-%m-%d}", "ms", s, f,
-              target="≤ 3× 当前状态，< 2 s")
+    row = Row(
+        f"附件2 · {len(built.rows) - 2} 所学校，截至 {moment.cutoff_date:%Y-%m-%d}",
+        "ms",
+        s,
+        f,
+        target="≤ 3× 当前状态，< 2 s",
+    )
     row.met = row.median <= 3 * row.floor_median and row.p95 < 2000
     report.add(row)
 
@@ -570,18 +729,39 @@ def bench_summary(report: Report, setting: Setting, repeats: int, say) -> None:
 
 
 # ---- all of it ---------------------------------------------------------------------------------
-def run_bench(*, repeats: int = 7, clients: int = 4, per_client: int = 20, export_rows: int = 50000,
-              say: Callable[[str], None] = lambda m: None) -> Report:
+def _driver_version() -> str:
+    if connection.vendor == "postgresql" and hasattr(connection.Database, "version_info"):
+        return ".".join(map(str, connection.Database.version_info))
+    return ""
+
+
+def run_bench(
+    *,
+    repeats: int = 7,
+    clients: int = 4,
+    per_client: int = 20,
+    export_rows: int = 50000,
+    say: Callable[[str], None] = lambda m: None,
+) -> Report:
     report = Report()
     setting = find_setting()
     hazards = Hazard.objects.count()
     district_hazards = Hazard.objects.filter(district=setting.district).count()
     report.facts += [
-        ("数据库", f"{connection.vendor} {'.'.join(map(str, connection.Database.version_info)) if connection.vendor == 'postgresql' and hasattr(connection.Database, 'version_info') else ''}".strip()),
-        ("规模", f"{hazards:,} 条隐患，{HazardTransition.objects.count():,} 条流转记录，"
-               f"{OrgUnit.objects.filter(kind=OrgKind.SCHOOL).count():,} 所学校"),
-        ("测量的区", f"{setting.district.name}：{len(setting.schools)} 所学校，{district_hazards:,} 条隐患；"
-                   f"所属市 {Hazard.objects.filter(city=setting.city).count():,} 条"),
+        (
+            "数据库",
+            f"{connection.vendor} {_driver_version()}".strip(),
+        ),
+        (
+            "规模",
+            f"{hazards:,} 条隐患，{HazardTransition.objects.count():,} 条流转记录，"
+            f"{OrgUnit.objects.filter(kind=OrgKind.SCHOOL).count():,} 所学校",
+        ),
+        (
+            "测量的区",
+            f"{setting.district.name}：{len(setting.schools)} 所学校，{district_hazards:,} 条隐患；"
+            f"所属市 {Hazard.objects.filter(city=setting.city).count():,} 条",
+        ),
         ("重复次数", str(repeats)),
         ("时间", timezone.localtime().strftime("%Y-%m-%d %H:%M %Z")),
     ]

@@ -5,25 +5,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('casework', '0001_initial'),
-        ('viewflow', '0015_task_scheduled'),
+        ("casework", "0001_initial"),
+        ("viewflow", "0015_task_scheduled"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HazardProcess',
+            name="HazardProcess",
             fields=[
-                ('process_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to='viewflow.process')),
-                ('hazard', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='workflow_process', to='casework.hazard', verbose_name='隐患')),
+                (
+                    "process_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to="viewflow.process",
+                    ),
+                ),
+                (
+                    "hazard",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="workflow_process",
+                        to="casework.hazard",
+                        verbose_name="隐患",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '隐患整改流程',
-                'verbose_name_plural': '隐患整改流程',
+                "verbose_name": "隐患整改流程",
+                "verbose_name_plural": "隐患整改流程",
             },
-            bases=('viewflow.process',),
+            bases=("viewflow.process",),
         ),
     ]

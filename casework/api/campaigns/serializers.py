@@ -6,6 +6,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from casework.access import can_confirm_return, can_fill_return, can_record_inspection, can_see_sensitive
+from casework.api.hazards.serializers import MAX_ID, OccurredAtField, OptionalDateField, text
 from casework.models import (
     Campaign,
     CampaignPhase,
@@ -19,8 +20,6 @@ from casework.models import (
 )
 from casework.models.campaign import RETURN_POLICE_FIELDS
 from casework.services.campaigns import SCHOOL_FIELDS, ResultInput
-
-from casework.api.hazards.serializers import MAX_ID, OccurredAtField, OptionalDateField, text
 
 MAX_RESULTS = 500
 
@@ -40,9 +39,24 @@ class CampaignSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Campaign
-        fields = ["id", "city", "code", "name", "issuing_document", "document_number", "issued_by", "description",
-                  "starts_on", "ends_on", "statistics_cutoff", "report_due", "active", "checklist_categories",
-                  "phases", "created_at"]
+        fields = [
+            "id",
+            "city",
+            "code",
+            "name",
+            "issuing_document",
+            "document_number",
+            "issued_by",
+            "description",
+            "starts_on",
+            "ends_on",
+            "statistics_cutoff",
+            "report_due",
+            "active",
+            "checklist_categories",
+            "phases",
+            "created_at",
+        ]
 
 
 # ---- inspections -----------------------------------------------------------------------------
@@ -62,8 +76,10 @@ class ResultItemInput(serializers.Serializer):
 
 class InspectionResultsMixin(serializers.Serializer):
     def results_of(self, data: dict) -> list[ResultInput]:
-        return [ResultInput(item_id=r["item"], outcome=r["outcome"], note=r["note"], key_place=r["key_place"])
-                for r in data.pop("results", [])]
+        return [
+            ResultInput(item_id=r["item"], outcome=r["outcome"], note=r["note"], key_place=r["key_place"])
+            for r in data.pop("results", [])
+        ]
 
 
 class InspectionCreateInput(InspectionResultsMixin):
@@ -72,10 +88,19 @@ class InspectionCreateInput(InspectionResultsMixin):
     kind = serializers.ChoiceField(choices=InspectionKind.choices)
     inspectors = text(300)
     inspected_on = DayField(help_text="检查日期")
-    key_places = serializers.ListField(child=serializers.ChoiceField(choices=KeyPlace.choices), required=False,
-                                       default=list, max_length=len(KeyPlace.choices))
-    results = serializers.ListField(child=ResultItemInput(), required=False, default=list, max_length=MAX_RESULTS,
-                                    help_text="同时录入结果（自查或事后补录）；缺省则只安排检查")
+    key_places = serializers.ListField(
+        child=serializers.ChoiceField(choices=KeyPlace.choices),
+        required=False,
+        default=list,
+        max_length=len(KeyPlace.choices),
+    )
+    results = serializers.ListField(
+        child=ResultItemInput(),
+        required=False,
+        default=list,
+        max_length=MAX_RESULTS,
+        help_text="同时录入结果（自查或事后补录）；缺省则只安排检查",
+    )
     summary = text()
     occurred_at = OccurredAtField(help_text="发现隐患的时间，缺省为检查日期")
 
@@ -94,9 +119,14 @@ class InspectionCreateInput(InspectionResultsMixin):
 class InspectionRecordInput(InspectionResultsMixin):
     results = serializers.ListField(child=ResultItemInput(), required=False, default=list, max_length=MAX_RESULTS)
     summary = text()
-    key_places = serializers.ListField(child=serializers.ChoiceField(choices=KeyPlace.choices), required=False,
-                                       allow_null=True, default=None, max_length=len(KeyPlace.choices),
-                                       help_text="缺省为安排时的重点场所")
+    key_places = serializers.ListField(
+        child=serializers.ChoiceField(choices=KeyPlace.choices),
+        required=False,
+        allow_null=True,
+        default=None,
+        max_length=len(KeyPlace.choices),
+        help_text="缺省为安排时的重点场所",
+    )
     occurred_at = OccurredAtField(help_text="发现隐患的时间，缺省为检查日期")
 
     def service_kwargs(self) -> dict:
@@ -120,8 +150,22 @@ class InspectionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Inspection
-        fields = ["id", "campaign", "school", "school_name", "district", "kind", "kind_display", "status",
-                  "status_display", "inspectors", "inspected_on", "key_places", "created_by_unit", "recorded_at"]
+        fields = [
+            "id",
+            "campaign",
+            "school",
+            "school_name",
+            "district",
+            "kind",
+            "kind_display",
+            "status",
+            "status_display",
+            "inspectors",
+            "inspected_on",
+            "key_places",
+            "created_by_unit",
+            "recorded_at",
+        ]
 
 
 class InspectionDetailSerializer(InspectionSerializer):
@@ -153,7 +197,7 @@ class _ReturnPartInput(serializers.ModelSerializer):
 
     def get_fields(self):
         fields = super().get_fields()
-        for name, field in fields.items():
+        for _name, field in fields.items():
             field.required = False
         return fields
 
@@ -161,12 +205,15 @@ class _ReturnPartInput(serializers.ModelSerializer):
         # The other side's fields (or unknown ones) are refused, never silently dropped.
         extra = sorted(set(self.initial_data) - set(self.fields))
         if extra:
-            raise serializers.ValidationError({name: "不属于您填写的部分" for name in extra})
+            raise serializers.ValidationError(dict.fromkeys(extra, "不属于您填写的部分"))
         return attrs
 
     def service_kwargs(self) -> dict:
-        sent = {name: value for name, value in self.validated_data.items()
-                if name != "occurred_at" and name in self.initial_data}
+        sent = {
+            name: value
+            for name, value in self.validated_data.items()
+            if name != "occurred_at" and name in self.initial_data
+        }
         return {"fields": sent, "occurred_at": self.validated_data.get("occurred_at") or timezone.now()}
 
 
@@ -187,16 +234,37 @@ class SchoolReturnSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SchoolReturn
-        fields = ["id", "campaign", "school", "school_name", "district", "police_station", "status",
-                  "status_display", *SCHOOL_FIELDS, *RETURN_POLICE_FIELDS, "submitted_by", "submitted_at",
-                  "confirmed_by", "confirmed_at", "created_at", "updated_at", "available_actions"]
-        extra_kwargs = {"sensitive_notes": {"allow_null": True,
-                                            "help_text": "涉及保密、敏感信息：仅公安、市级管理员和审计可见，其他人为 null"}}
+        fields = [
+            "id",
+            "campaign",
+            "school",
+            "school_name",
+            "district",
+            "police_station",
+            "status",
+            "status_display",
+            *SCHOOL_FIELDS,
+            *RETURN_POLICE_FIELDS,
+            "submitted_by",
+            "submitted_at",
+            "confirmed_by",
+            "confirmed_at",
+            "created_at",
+            "updated_at",
+            "available_actions",
+        ]
+        extra_kwargs = {
+            "sensitive_notes": {
+                "allow_null": True,
+                "help_text": "涉及保密、敏感信息：仅公安、市级管理员和审计可见，其他人为 null",
+            }
+        }
 
     def get_available_actions(self, obj) -> list[str]:
         user = self.context["request"].user
-        return [name for name, check in (("submit", can_fill_return), ("confirm", can_confirm_return))
-                if check(user, obj)]
+        return [
+            name for name, check in (("submit", can_fill_return), ("confirm", can_confirm_return)) if check(user, obj)
+        ]
 
     def to_representation(self, obj):
         data = super().to_representation(obj)

@@ -1,6 +1,7 @@
 """Campaigns (read), inspections (scoped; planned and recorded through the services) and school returns
 (read; submit and confirm through the services). Every object is looked up through casework.access:
 an unannounced visit does not exist for the school until it is recorded."""
+
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -8,12 +9,12 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from casework.access import campaigns_visible_to, inspections_visible_to, returns_visible_to
+from casework.api.hazards.views import ID_REGEX, IDEMPOTENCY_PARAMETER
+from casework.api.idempotency import idempotent
+from casework.api.pagination import Cursor
 from casework.services import campaigns as campaign_svc
 
 from . import serializers as cs
-from casework.api.idempotency import idempotent
-from casework.api.pagination import Cursor
-from casework.api.hazards.views import ID_REGEX, IDEMPOTENCY_PARAMETER
 
 
 def _filtered(qs, query_class, params, names):
@@ -57,8 +58,9 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     def _detail(self, inspection_id: int, status_code=status.HTTP_200_OK) -> Response:
         inspection = inspections_visible_to(self.request.user).select_related("school").get(pk=inspection_id)
-        return Response(cs.InspectionDetailSerializer(inspection, context=self.get_serializer_context()).data,
-                        status=status_code)
+        return Response(
+            cs.InspectionDetailSerializer(inspection, context=self.get_serializer_context()).data, status=status_code
+        )
 
     @extend_schema(summary="检查（按权限过滤；明查暗访在录入结果前对学校不可见）", parameters=[cs.InspectionQuery])
     def list(self, request, *args, **kwargs):
@@ -68,9 +70,12 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def retrieve(self, request, *args, **kwargs):
         return super().retrieve(request, *args, **kwargs)
 
-    @extend_schema(summary="安排检查；带 results 时同时录入结果（不合格项各生成一条隐患）",
-                   request=cs.InspectionCreateInput, responses={201: cs.InspectionDetailSerializer},
-                   parameters=[IDEMPOTENCY_PARAMETER])
+    @extend_schema(
+        summary="安排检查；带 results 时同时录入结果（不合格项各生成一条隐患）",
+        request=cs.InspectionCreateInput,
+        responses={201: cs.InspectionDetailSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
     def create(self, request, *args, **kwargs):
         data = cs.InspectionCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -83,8 +88,12 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
         return idempotent(request, perform)
 
-    @extend_schema(summary="录入检查结果（不合格项各生成一条隐患）", request=cs.InspectionRecordInput,
-                   responses={200: cs.InspectionDetailSerializer}, parameters=[IDEMPOTENCY_PARAMETER])
+    @extend_schema(
+        summary="录入检查结果（不合格项各生成一条隐患）",
+        request=cs.InspectionRecordInput,
+        responses={200: cs.InspectionDetailSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
     @action(detail=True, methods=["post"])
     def record(self, request, pk=None):
         inspection = self.get_object()  # an unannounced visit the user may not know of is 404
@@ -132,14 +141,22 @@ class SchoolReturnViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
 
         return idempotent(request, perform)
 
-    @extend_schema(summary="学校提交报表（校长签字），送属地派出所确认", request=cs.ReturnSubmitInput,
-                   responses={200: cs.SchoolReturnSerializer}, parameters=[IDEMPOTENCY_PARAMETER])
+    @extend_schema(
+        summary="学校提交报表（校长签字），送属地派出所确认",
+        request=cs.ReturnSubmitInput,
+        responses={200: cs.SchoolReturnSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         return self._act(request, cs.ReturnSubmitInput, campaign_svc.return_submit)
 
-    @extend_schema(summary="属地派出所填写公安部分并确认（所长签字）", request=cs.ReturnConfirmInput,
-                   responses={200: cs.SchoolReturnSerializer}, parameters=[IDEMPOTENCY_PARAMETER])
+    @extend_schema(
+        summary="属地派出所填写公安部分并确认（所长签字）",
+        request=cs.ReturnConfirmInput,
+        responses={200: cs.SchoolReturnSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         return self._act(request, cs.ReturnConfirmInput, campaign_svc.return_confirm)

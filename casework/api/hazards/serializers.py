@@ -1,5 +1,6 @@
 """What the API reads and returns. Input serializers check types and sizes; the casework services
 check everything else (role, scope, state, required content) and word the refusals in Chinese."""
+
 from datetime import date, datetime
 
 from django.utils import timezone
@@ -7,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from casework.access import can, org_units_visible_to
+from casework.api.models import DeviceToken
 from casework.models import (
     Category,
     Evidence,
@@ -22,14 +24,14 @@ from casework.models import (
 from casework.rules.lifecycle import HAZARD_ACTIONS, record_label
 from notifications.models import Notification
 
-from casework.api.models import DeviceToken
-
 MAX_ID = 2**63 - 1
 EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.get_fixed_timezone(480))
 SORT_CHOICES = (("reported", "按发现时间倒序"), ("reported_asc", "按发现时间正序"))
 HAZARD_ACTION_CHOICES = list(HAZARD_ACTIONS)
-BACK_TO_CHOICES = ((HazardState.ASSIGNED, HazardState.ASSIGNED.label),
-                   (HazardState.TEMPORARY_MEASURES, HazardState.TEMPORARY_MEASURES.label))
+BACK_TO_CHOICES = (
+    (HazardState.ASSIGNED, HazardState.ASSIGNED.label),
+    (HazardState.TEMPORARY_MEASURES, HazardState.TEMPORARY_MEASURES.label),
+)
 
 
 # ---- errors ----------------------------------------------------------------------------------
@@ -88,7 +90,9 @@ class WorkingDaysField(serializers.IntegerField):
         kwargs.setdefault("default", None)
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_WORKING_DAYS)
-        kwargs.setdefault("help_text", "整改时限按工作日数计（自办理当日起，节假日和调休按日历）；与 deadline 二者只能选其一")
+        kwargs.setdefault(
+            "help_text", "整改时限按工作日数计（自办理当日起，节假日和调休按日历）；与 deadline 二者只能选其一"
+        )
         super().__init__(**kwargs)
 
 
@@ -98,8 +102,9 @@ def text(max_length: int | None = None, **kwargs):
 
 
 def files(help_text: str = "佐证材料（JPEG/PNG/WebP/PDF），可多个"):
-    return serializers.ListField(child=serializers.FileField(max_length=255), required=False, default=list,
-                                 help_text=help_text)
+    return serializers.ListField(
+        child=serializers.FileField(max_length=255), required=False, default=list, help_text=help_text
+    )
 
 
 class TransitionInput(serializers.Serializer):
@@ -228,8 +233,18 @@ class OrgUnitSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = OrgUnit
-        fields = ["id", "name", "kind", "kind_display", "parent", "city", "district", "school_kind",
-                  "police_station", "code"]
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "kind_display",
+            "parent",
+            "city",
+            "district",
+            "school_kind",
+            "police_station",
+            "code",
+        ]
 
 
 class EvidenceSerializer(serializers.ModelSerializer):
@@ -246,9 +261,25 @@ class HazardListSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Hazard
-        fields = ["id", "title", "school", "school_name", "district", "district_name", "category", "key_place",
-                  "severity", "urgency", "sensitive", "state", "state_display", "deadline", "is_overdue",
-                  "reported_at", "updated_at"]
+        fields = [
+            "id",
+            "title",
+            "school",
+            "school_name",
+            "district",
+            "district_name",
+            "category",
+            "key_place",
+            "severity",
+            "urgency",
+            "sensitive",
+            "state",
+            "state_display",
+            "deadline",
+            "is_overdue",
+            "reported_at",
+            "updated_at",
+        ]
 
     def get_is_overdue(self, hazard) -> bool:
         return hazard.is_overdue()
@@ -261,9 +292,21 @@ class HazardDetailSerializer(HazardListSerializer):
 
     class Meta(HazardListSerializer.Meta):
         fields = HazardListSerializer.Meta.fields + [
-            "description", "reported_by", "responsible_person", "responsible_phone", "measures", "funding",
-            "contingency_plan", "deadline_basis", "deadline_working_days", "temporary_measures", "rectification",
-            "verification_result", "created_at", "evidence", "available_actions",
+            "description",
+            "reported_by",
+            "responsible_person",
+            "responsible_phone",
+            "measures",
+            "funding",
+            "contingency_plan",
+            "deadline_basis",
+            "deadline_working_days",
+            "temporary_measures",
+            "rectification",
+            "verification_result",
+            "created_at",
+            "evidence",
+            "available_actions",
         ]
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=HAZARD_ACTION_CHOICES)))
@@ -276,7 +319,8 @@ class DeadlineResultSerializer(HazardDetailSerializer):
     """The hazard after an action that sets its deadline: the resulting date, its basis, and any warning."""
 
     deadline_warning = serializers.SerializerMethodField(
-        help_text="按工作日计算时，若涉及的年份尚未录入节假日安排，这里给出提示；否则为空")
+        help_text="按工作日计算时，若涉及的年份尚未录入节假日安排，这里给出提示；否则为空"
+    )
 
     class Meta(HazardDetailSerializer.Meta):
         fields = HazardDetailSerializer.Meta.fields + ["deadline_warning"]
@@ -294,17 +338,51 @@ class TransitionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = HazardTransition
-        fields = ["id", "hazard", "name", "label", "from_state", "to_state", "actor", "actor_name", "actor_role",
-                  "actor_unit", "actor_unit_name", "occurred_at", "recorded_at", "comment", "payload", "evidence",
-                  "seq", "prev_hash", "hash"]
+        fields = [
+            "id",
+            "hazard",
+            "name",
+            "label",
+            "from_state",
+            "to_state",
+            "actor",
+            "actor_name",
+            "actor_role",
+            "actor_unit",
+            "actor_unit_name",
+            "occurred_at",
+            "recorded_at",
+            "comment",
+            "payload",
+            "evidence",
+            "seq",
+            "prev_hash",
+            "hash",
+        ]
 
     def get_label(self, record) -> str:
         return record_label(record.name)
 
 
-HISTORY_FIELDS = ["state", "title", "description", "severity", "urgency", "sensitive", "category", "key_place",
-                  "responsible_person", "responsible_phone", "measures", "funding", "contingency_plan", "deadline",
-                  "temporary_measures", "rectification", "verification_result"]
+HISTORY_FIELDS = [
+    "state",
+    "title",
+    "description",
+    "severity",
+    "urgency",
+    "sensitive",
+    "category",
+    "key_place",
+    "responsible_person",
+    "responsible_phone",
+    "measures",
+    "funding",
+    "contingency_plan",
+    "deadline",
+    "temporary_measures",
+    "rectification",
+    "verification_result",
+]
 
 
 class HazardHistorySerializer(serializers.Serializer):

@@ -3,7 +3,9 @@
 A hazard is always looked up through ``hazards_visible_to`` first: a foreign or sensitive hazard
 is 404 before any service runs, so a refusal never tells whether it exists.
 """
+
 import inspect
+
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -21,28 +23,33 @@ from casework.access import (
     notifications_of,
     org_units_visible_to,
 )
-from casework.selectors.ledger import LedgerFilters, ledger_for
+from casework.api.authentication import TokenIssueThrottle
+from casework.api.idempotency import HEADER as IDEMPOTENCY_HEADER
+from casework.api.idempotency import idempotent
+from casework.api.models import device_tokens_of
+from casework.api.pagination import Cursor, HazardCursor, NotificationCursor
+from casework.api.tokens import device_token_issue, device_token_revoke
 from casework.rules.lifecycle import ACTIONS
+from casework.selectors.ledger import LedgerFilters, ledger_for
 from casework.services import transitions as svc
 from notifications.services import notification_mark_read
 
 from . import serializers as s
-from casework.api.authentication import TokenIssueThrottle
-from casework.api.pagination import Cursor, HazardCursor, NotificationCursor
-from casework.api.idempotency import HEADER as IDEMPOTENCY_HEADER
-from casework.api.idempotency import idempotent
-from casework.api.models import device_tokens_of
-from casework.api.tokens import device_token_issue, device_token_revoke
 
 ID_REGEX = r"[0-9]{1,18}"
 # The actions whose service takes evidence files: they accept multipart bodies.
 ACTIONS_WITH_FILES = tuple(
-    name for name in ACTIONS if name != "report" and "evidence" in inspect.signature(getattr(svc, f"hazard_{name}")).parameters
+    name
+    for name in ACTIONS
+    if name != "report" and "evidence" in inspect.signature(getattr(svc, f"hazard_{name}")).parameters
 )
 WITH_FILES = [MultiPartParser, JSONParser]
 JSON_ONLY = [JSONParser]
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
-    IDEMPOTENCY_HEADER, OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+    IDEMPOTENCY_HEADER,
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
     description="客户端生成的唯一键（如 UUID）。重试同一请求时带上同一个键：操作只执行一次，返回第一次的响应。",
 )
 
@@ -67,8 +74,12 @@ class OrgUnitViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 def _transition_schema(summary: str, request, response=None):
-    return extend_schema(summary=summary, request=request, responses={200: response or s.HazardDetailSerializer},
-                         parameters=[IDEMPOTENCY_PARAMETER])
+    return extend_schema(
+        summary=summary,
+        request=request,
+        responses={200: response or s.HazardDetailSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
 
 
 class HazardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -87,8 +98,12 @@ class HazardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return s.HazardListSerializer if self.action == "list" else s.HazardDetailSerializer
 
     def _detail(self, hazard_id: int, status_code=status.HTTP_200_OK) -> Response:
-        hazard = hazards_visible_to(self.request.user).select_related("school", "district", "reported_by").get(pk=hazard_id)
-        return Response(s.HazardDetailSerializer(hazard, context=self.get_serializer_context()).data, status=status_code)
+        hazard = (
+            hazards_visible_to(self.request.user).select_related("school", "district", "reported_by").get(pk=hazard_id)
+        )
+        return Response(
+            s.HazardDetailSerializer(hazard, context=self.get_serializer_context()).data, status=status_code
+        )
 
     @extend_schema(summary="台账（按权限过滤）", parameters=[s.LedgerQuery])
     def list(self, request, *args, **kwargs):
@@ -103,8 +118,12 @@ class HazardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def retrieve(self, request, *args, **kwargs):
         return super().retrieve(request, *args, **kwargs)
 
-    @extend_schema(summary="上报隐患（可附佐证材料）", request=s.HazardReportInput,
-                   responses={201: s.HazardDetailSerializer}, parameters=[IDEMPOTENCY_PARAMETER])
+    @extend_schema(
+        summary="上报隐患（可附佐证材料）",
+        request=s.HazardReportInput,
+        responses={201: s.HazardDetailSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
     def create(self, request, *args, **kwargs):
         data = s.HazardReportInput(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
@@ -139,8 +158,9 @@ class HazardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
         def perform():
             changed = service(hazard_id=hazard.pk, actor=request.user, **data.service_kwargs())
-            fresh = hazards_visible_to(request.user).select_related("school", "district", "reported_by").get(
-                pk=hazard.pk)
+            fresh = (
+                hazards_visible_to(request.user).select_related("school", "district", "reported_by").get(pk=hazard.pk)
+            )
             context = {**self.get_serializer_context(), "deadline_warning": getattr(changed, "deadline_warning", "")}
             return Response(s.DeadlineResultSerializer(fresh, context=context).data)
 
@@ -184,10 +204,15 @@ for _name, _spec in ACTIONS.items():
 class EvidenceFileView(APIView):
     """An evidence file, served only to users who may see its hazard."""
 
-    @extend_schema(summary="下载佐证材料", responses={
-        (200, "image/jpeg"): OpenApiTypes.BINARY, (200, "image/png"): OpenApiTypes.BINARY,
-        (200, "image/webp"): OpenApiTypes.BINARY, (200, "application/pdf"): OpenApiTypes.BINARY,
-    })
+    @extend_schema(
+        summary="下载佐证材料",
+        responses={
+            (200, "image/jpeg"): OpenApiTypes.BINARY,
+            (200, "image/png"): OpenApiTypes.BINARY,
+            (200, "image/webp"): OpenApiTypes.BINARY,
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+        },
+    )
     def get(self, request, pk: int):
         evidence = get_object_or_404(evidence_visible_to(request.user), pk=pk)
         response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type)
@@ -243,15 +268,20 @@ class DeviceTokenViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             return [TokenIssueThrottle()]
         return super().get_throttles()
 
-    @extend_schema(summary="用用户名、密码和设备名称换取设备令牌", request=s.TokenIssueInput,
-                   responses={201: s.TokenIssuedSerializer}, auth=[])
+    @extend_schema(
+        summary="用用户名、密码和设备名称换取设备令牌",
+        request=s.TokenIssueInput,
+        responses={201: s.TokenIssuedSerializer},
+        auth=[],
+    )
     def create(self, request):
         data = s.TokenIssueInput(data=request.data)
         data.is_valid(raise_exception=True)
         token, key = device_token_issue(request=request._request, **data.validated_data)
         token.token = key  # shown this once; only its hash is stored
-        return Response(s.TokenIssuedSerializer(token, context=self.get_serializer_context()).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            s.TokenIssuedSerializer(token, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED
+        )
 
     @extend_schema(summary="吊销设备令牌", request=None, responses={200: s.DeviceTokenSerializer})
     @action(detail=True, methods=["post"])

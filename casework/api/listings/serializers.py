@@ -1,13 +1,21 @@
 """Listed supervision (挂牌督办) in the API: inputs checked for type and size only (the services in
 casework.services.listings check role, scope, state and content), outputs read through casework.access."""
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from casework.access import can_on_listing, hazards_visible_to
+from casework.api.hazards.serializers import (
+    MAX_ID,
+    EvidenceSerializer,
+    OccurredAtField,
+    OptionalDateField,
+    TransitionInput,
+    files,
+    text,
+)
 from casework.models import Evidence, Listing, ListingLevel, ListingProgressReport, ListingReminder, ListingState
 from casework.services.listings import MAX_INTERVAL_DAYS
-
-from casework.api.hazards.serializers import MAX_ID, EvidenceSerializer, OccurredAtField, OptionalDateField, TransitionInput, files, text
 
 LISTING_ACTIONS = {"listing_progress": "progress", "listing_reminder": "remind", "delist": "delist"}
 LISTING_ACTION_CHOICES = list(LISTING_ACTIONS.values())
@@ -35,10 +43,17 @@ class ListingCreateInput(serializers.Serializer):
     responsible_person = text(100)
     funding = text(200)
     contingency_plan = text()
-    supervising_officer = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True,
-                                                   default=None, help_text="督办责任人（挂牌单位的在岗人员）的用户编号")
-    progress_interval_days = serializers.IntegerField(min_value=1, max_value=MAX_INTERVAL_DAYS, default=7,
-                                                      help_text="进展报告周期（天）")
+    supervising_officer = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_ID,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="督办责任人（挂牌单位的在岗人员）的用户编号",
+    )
+    progress_interval_days = serializers.IntegerField(
+        min_value=1, max_value=MAX_INTERVAL_DAYS, default=7, help_text="进展报告周期（天）"
+    )
     occurred_at = OccurredAtField()
     comment = text()
 
@@ -90,10 +105,32 @@ class ListingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Listing
-        fields = ["id", "hazard", "hazard_title", "hazard_state", "school", "school_name", "level", "level_display",
-                  "authority", "authority_name", "district", "district_name", "decision_number", "listed_on",
-                  "required_by", "state", "state_display", "supervising_officer", "supervising_officer_name",
-                  "progress_interval_days", "is_overdue", "next_report_due", "raised_at", "delisted_on"]
+        fields = [
+            "id",
+            "hazard",
+            "hazard_title",
+            "hazard_state",
+            "school",
+            "school_name",
+            "level",
+            "level_display",
+            "authority",
+            "authority_name",
+            "district",
+            "district_name",
+            "decision_number",
+            "listed_on",
+            "required_by",
+            "state",
+            "state_display",
+            "supervising_officer",
+            "supervising_officer_name",
+            "progress_interval_days",
+            "is_overdue",
+            "next_report_due",
+            "raised_at",
+            "delisted_on",
+        ]
 
     def get_is_overdue(self, listing) -> bool:
         return listing.is_overdue()
@@ -105,12 +142,23 @@ class ListingSerializer(serializers.ModelSerializer):
 class ListingDetailSerializer(ListingSerializer):
     listed_by = serializers.CharField(source="listed_by.username", read_only=True)
     delisted_by = serializers.CharField(source="delisted_by.username", read_only=True, allow_null=True, default=None)
-    available_actions = serializers.SerializerMethodField(help_text="当前用户此刻可办理的操作（progress、remind、delist）")
+    available_actions = serializers.SerializerMethodField(
+        help_text="当前用户此刻可办理的操作（progress、remind、delist）"
+    )
 
     class Meta(ListingSerializer.Meta):
         fields = ListingSerializer.Meta.fields + [
-            "measures", "responsible_person", "funding", "contingency_plan", "listed_by", "raised_to",
-            "delisting_decision_number", "delisting_reason", "delisted_by", "created_at", "updated_at",
+            "measures",
+            "responsible_person",
+            "funding",
+            "contingency_plan",
+            "listed_by",
+            "raised_to",
+            "delisting_decision_number",
+            "delisting_reason",
+            "delisted_by",
+            "created_at",
+            "updated_at",
             "available_actions",
         ]
 
@@ -126,8 +174,17 @@ class ProgressReportSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ListingProgressReport
-        fields = ["id", "listing", "work_done", "percent_complete", "reported_by", "reported_by_name", "reported_at",
-                  "transition", "evidence"]
+        fields = [
+            "id",
+            "listing",
+            "work_done",
+            "percent_complete",
+            "reported_by",
+            "reported_by_name",
+            "reported_at",
+            "transition",
+            "evidence",
+        ]
 
     @extend_schema_field(EvidenceSerializer(many=True))
     def get_evidence(self, report) -> list:

@@ -4,6 +4,7 @@ actions (progress report, reminder, delisting), each through its service in case
 A listing is always looked up through ``listings_visible_to`` (the listings of the hazards the user may
 see): a foreign or sensitive listing is 404 before any service runs.
 """
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -11,13 +12,13 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from casework.access import listings_visible_to
+from casework.api.hazards.views import ID_REGEX, IDEMPOTENCY_PARAMETER
+from casework.api.idempotency import idempotent
+from casework.api.pagination import Cursor
 from casework.selectors.listings import ListingFilters, listing_ledger_for
 from casework.services import listings as listing_svc
 
 from . import serializers as ls
-from casework.api.idempotency import idempotent
-from casework.api.pagination import Cursor
-from casework.api.hazards.views import ID_REGEX, IDEMPOTENCY_PARAMETER
 
 RELATED = ("hazard", "hazard__school", "district", "authority", "supervising_officer", "listed_by", "delisted_by")
 
@@ -44,25 +45,34 @@ class ListingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     def _detail(self, listing_id: int, status_code=status.HTTP_200_OK) -> Response:
         listing = listings_visible_to(self.request.user).select_related(*RELATED).get(pk=listing_id)
-        return Response(ls.ListingDetailSerializer(listing, context=self.get_serializer_context()).data,
-                        status=status_code)
+        return Response(
+            ls.ListingDetailSerializer(listing, context=self.get_serializer_context()).data, status=status_code
+        )
 
     @extend_schema(summary="挂牌督办台账（按权限过滤）", parameters=[ls.ListingQuery])
     def list(self, request, *args, **kwargs):
         query = ls.ListingQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data
-        self.listing_filters = ListingFilters(district=data.get("district"), level=data.get("level", ""),
-                                              state=data.get("state", ""), overdue=data["overdue"],
-                                              raised=data["raised"])
+        self.listing_filters = ListingFilters(
+            district=data.get("district"),
+            level=data.get("level", ""),
+            state=data.get("state", ""),
+            overdue=data["overdue"],
+            raised=data["raised"],
+        )
         return super().list(request, *args, **kwargs)
 
     @extend_schema(summary="挂牌督办详情")
     def retrieve(self, request, *args, **kwargs):
         return super().retrieve(request, *args, **kwargs)
 
-    @extend_schema(summary="重大隐患挂牌督办（区级或市级）", request=ls.ListingCreateInput,
-                   responses={201: ls.ListingDetailSerializer}, parameters=[IDEMPOTENCY_PARAMETER])
+    @extend_schema(
+        summary="重大隐患挂牌督办（区级或市级）",
+        request=ls.ListingCreateInput,
+        responses={201: ls.ListingDetailSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
     def create(self, request, *args, **kwargs):
         data = ls.ListingCreateInput(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
@@ -79,8 +89,12 @@ class ListingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         data.is_valid(raise_exception=True)
         return idempotent(request, lambda: perform_service(listing, data.service_kwargs()))
 
-    @extend_schema(summary="报送督办进展（可附佐证材料）", request=ls.ProgressInput,
-                   responses={201: ls.ProgressReportSerializer}, parameters=[IDEMPOTENCY_PARAMETER])
+    @extend_schema(
+        summary="报送督办进展（可附佐证材料）",
+        request=ls.ProgressInput,
+        responses={201: ls.ProgressReportSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
     @action(detail=True, methods=["post"])
     def progress(self, request, pk=None):
         def perform(listing, kwargs):
@@ -89,8 +103,12 @@ class ListingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
         return self._act(request, ls.ProgressInput, perform)
 
-    @extend_schema(summary="催办", request=ls.RemindInput, responses={201: ls.ReminderSerializer},
-                   parameters=[IDEMPOTENCY_PARAMETER])
+    @extend_schema(
+        summary="催办",
+        request=ls.RemindInput,
+        responses={201: ls.ReminderSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
     @action(detail=True, methods=["post"])
     def remind(self, request, pk=None):
         def perform(listing, kwargs):
@@ -99,8 +117,12 @@ class ListingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
         return self._act(request, ls.RemindInput, perform)
 
-    @extend_schema(summary="摘牌（隐患验收销号后）", request=ls.DelistInput, responses={200: ls.ListingDetailSerializer},
-                   parameters=[IDEMPOTENCY_PARAMETER])
+    @extend_schema(
+        summary="摘牌（隐患验收销号后）",
+        request=ls.DelistInput,
+        responses={200: ls.ListingDetailSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
     @action(detail=True, methods=["post"])
     def delist(self, request, pk=None):
         def perform(listing, kwargs):

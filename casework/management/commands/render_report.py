@@ -7,6 +7,7 @@
 Run on the server by an operator: it counts every hazard of the unit (the education side without
 the sensitive ones), as casework.access.hazards_for_side decides.
 """
+
 import getpass
 from datetime import datetime
 from pathlib import Path
@@ -80,12 +81,23 @@ class Command(BaseCommand):
         )
         if moment.known_at > timezone.now():
             raise CommandError("--known-at 不能晚于现在。")
-        report = build_report(form=form, unit=org_unit, campaign=campaign_obj, moment=moment, side=side,
-                              hazards=hazards_for_side(side), units=OrgUnit.objects.all())
+        report = build_report(
+            form=form,
+            unit=org_unit,
+            campaign=campaign_obj,
+            moment=moment,
+            side=side,
+            hazards=hazards_for_side(side),
+            units=OrgUnit.objects.all(),
+        )
         # An operator's copy leaves the service too: logged (with the operating-system account) like a download.
-        record_export("report_rendered", kind=AuditEventKind.REPORT_RENDERED, subject=f"org_unit:{org_unit.pk}",
-                      params=report_params(report, campaign=campaign_obj, fmt=format) | {
-                          "operator": _operator(), "out": str(out), "via": "render_report"})
+        record_export(
+            "report_rendered",
+            kind=AuditEventKind.REPORT_RENDERED,
+            subject=f"org_unit:{org_unit.pk}",
+            params=report_params(report, campaign=campaign_obj, fmt=format)
+            | {"operator": _operator(), "out": str(out), "via": "render_report"},
+        )
         data = RENDERERS[format](report)
         Path(out).write_bytes(data)
         self.stdout.write(

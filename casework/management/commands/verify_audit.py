@@ -1,4 +1,5 @@
 """Walk every audit hash chain and report the first altered record in each; exit 1 on any break."""
+
 from django.core.management.base import BaseCommand
 
 from casework.audit.chain import verify_all_chains

@@ -1,4 +1,5 @@
 """Forms for campaign pages: they validate and render; the services decide and write."""
+
 from django import forms
 
 from casework.models import ChecklistCategory, InspectionKind, KeyPlace, SchoolReturn
@@ -19,8 +20,10 @@ class CampaignForm(forms.Form):
     statistics_cutoff = forms.DateField(label="统计截止日期", widget=DATE, required=False)
     report_due = forms.DateField(label="报表报送截止日期", widget=DATE, required=False)
     checklist_categories = forms.ModelMultipleChoiceField(
-        label="使用的检查表", queryset=ChecklistCategory.objects.filter(active=True),
-        widget=forms.CheckboxSelectMultiple, required=False,
+        label="使用的检查表",
+        queryset=ChecklistCategory.objects.filter(active=True),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
     )
 
     PHASES = 6
@@ -40,13 +43,16 @@ class InspectionHeaderForm(forms.Form):
     kind = forms.ChoiceField(label="检查方式", choices=InspectionKind.choices)
     inspectors = forms.CharField(label="检查人员", max_length=300)
     inspected_on = forms.DateField(label="检查日期", widget=DATE)
-    key_places = forms.MultipleChoiceField(label="检查的重点场所", choices=KeyPlace.choices,
-                                           widget=forms.CheckboxSelectMultiple, required=False)
+    key_places = forms.MultipleChoiceField(
+        label="检查的重点场所", choices=KeyPlace.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
     summary = forms.CharField(label="检查情况", widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
     def __init__(self, *args, schools=(), kinds=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["school"].choices = [(s.pk, f"{s.district.name if s.district_id else ''} {s.name}") for s in schools]
+        self.fields["school"].choices = [
+            (s.pk, f"{s.district.name if s.district_id else ''} {s.name}") for s in schools
+        ]
         if kinds is not None:
             self.fields["kind"].choices = [(k, InspectionKind(k).label) for k in kinds]
 

@@ -1,5 +1,6 @@
 """Campaigns, inspections and school returns. Their names live in the ``casework`` namespace with the
 hazards' (``casework:campaign_detail``): config/urls.py includes both lists under it."""
+
 from django.urls import path
 
 from . import views

@@ -1,4 +1,5 @@
 """Campaign pages: thin views that scope through casework.access, validate a form and call one service."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -25,8 +26,8 @@ from casework.access import (
     roles_of,
 )
 from casework.errors import TransitionRefused
-from .forms import CampaignForm, InspectionHeaderForm, PolicePartForm, SchoolPartForm, SendBackForm
 from casework.models import InspectionKind, KeyPlace, OrgKind, ResultOutcome, Role
+from casework.reports.links import campaign_report_links
 from casework.selectors.campaigns import (
     campaign_checklist,
     campaign_progress,
@@ -34,8 +35,9 @@ from casework.selectors.campaigns import (
     return_hazard_counts,
     return_side_for,
 )
-from casework.reports.links import campaign_report_links
 from casework.services import campaigns as svc
+
+from .forms import CampaignForm, InspectionHeaderForm, PolicePartForm, SchoolPartForm, SendBackForm
 
 
 def _refused(request, form, exc: TransitionRefused) -> None:
@@ -49,7 +51,9 @@ def _refused(request, form, exc: TransitionRefused) -> None:
 def campaign_list(request):
     campaigns = campaigns_visible_to(request.user).prefetch_related("phases")
     rows = [(c, current_phase(c)) for c in campaigns]
-    return render(request, "casework/campaign_list.html", {"rows": rows, "can_create": can_manage_campaigns(request.user)})
+    return render(
+        request, "casework/campaign_list.html", {"rows": rows, "can_create": can_manage_campaigns(request.user)}
+    )
 
 
 @login_required
@@ -62,10 +66,17 @@ def campaign_create(request):
         phases = [svc.PhaseInput(d[f"phase_{i}_name"], d[f"phase_{i}_due"]) for i in range(1, form.PHASES + 1)]
         try:
             campaign = svc.campaign_create(
-                actor=request.user, name=d["name"], issuing_document=d["issuing_document"],
-                document_number=d["document_number"], issued_by=d["issued_by"], description=d["description"],
-                starts_on=d["starts_on"], ends_on=d["ends_on"], statistics_cutoff=d["statistics_cutoff"],
-                report_due=d["report_due"], phases=phases,
+                actor=request.user,
+                name=d["name"],
+                issuing_document=d["issuing_document"],
+                document_number=d["document_number"],
+                issued_by=d["issued_by"],
+                description=d["description"],
+                starts_on=d["starts_on"],
+                ends_on=d["ends_on"],
+                statistics_cutoff=d["statistics_cutoff"],
+                report_due=d["report_due"],
+                phases=phases,
                 checklist_category_ids=[c.pk for c in d["checklist_categories"]] or None,
             )
         except TransitionRefused as exc:
@@ -83,8 +94,12 @@ def _inspection_kinds(user) -> list[str]:
 
 def _inspectable_schools(user, campaign) -> list:
     kinds = _inspection_kinds(user)
-    schools = (org_units_visible_to(user).filter(kind=OrgKind.SCHOOL, city_id=campaign.city_id)
-               .select_related("district").order_by("district__name", "name"))
+    schools = (
+        org_units_visible_to(user)
+        .filter(kind=OrgKind.SCHOOL, city_id=campaign.city_id)
+        .select_related("district")
+        .order_by("district__name", "name")
+    )
     result = []
     for school in schools:
         for kind in kinds:
@@ -100,20 +115,28 @@ def _inspectable_schools(user, campaign) -> list:
 @login_required
 def campaign_detail(request, pk: int):
     campaign = campaign_get_for_user_or_404(request.user, pk)
-    inspections = (inspections_visible_to(request.user).filter(campaign=campaign)
-                   .select_related("school", "district").order_by("-inspected_on", "-id"))
+    inspections = (
+        inspections_visible_to(request.user)
+        .filter(campaign=campaign)
+        .select_related("school", "district")
+        .order_by("-inspected_on", "-id")
+    )
     own_schools = [m.org_unit for m in memberships_of(request.user) if m.role == Role.SCHOOL_STAFF]
-    return render(request, "casework/campaign_detail.html", {
-        "campaign": campaign,
-        "phases": campaign.phases.all(),
-        "phase": current_phase(campaign),
-        "progress": campaign_progress(request.user, campaign),
-        "inspections": inspections[:200],
-        "can_inspect": bool(_inspection_kinds(request.user)) and campaign.active,
-        "own_schools": own_schools,
-        "categories": campaign.checklist_categories.all(),
-        "report_links": campaign_report_links(request.user, campaign),
-    })
+    return render(
+        request,
+        "casework/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "phases": campaign.phases.all(),
+            "phase": current_phase(campaign),
+            "progress": campaign_progress(request.user, campaign),
+            "inspections": inspections[:200],
+            "can_inspect": bool(_inspection_kinds(request.user)) and campaign.active,
+            "own_schools": own_schools,
+            "categories": campaign.checklist_categories.all(),
+            "report_links": campaign_report_links(request.user, campaign),
+        },
+    )
 
 
 def _results_from(post, checklist) -> list[svc.ResultInput]:
@@ -122,8 +145,9 @@ def _results_from(post, checklist) -> list[svc.ResultInput]:
         for item in items:
             outcome = post.get(f"outcome_{item.pk}", "")
             if outcome:
-                results.append(svc.ResultInput(item.pk, outcome, post.get(f"note_{item.pk}", ""),
-                                               post.get(f"place_{item.pk}", "")))
+                results.append(
+                    svc.ResultInput(item.pk, outcome, post.get(f"note_{item.pk}", ""), post.get(f"place_{item.pk}", ""))
+                )
     return results
 
 
@@ -135,29 +159,50 @@ def inspection_create(request, pk: int):
         raise Http404
     schools = _inspectable_schools(request.user, campaign)
     checklist = campaign_checklist(campaign)
-    form = InspectionHeaderForm(request.POST or None, schools=schools, kinds=kinds,
-                                initial={"school": request.GET.get("school")})
+    form = InspectionHeaderForm(
+        request.POST or None, schools=schools, kinds=kinds, initial={"school": request.GET.get("school")}
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        common = dict(actor=request.user, campaign_id=campaign.pk, school_id=int(d["school"]), kind=d["kind"],
-                      inspectors=d["inspectors"], inspected_on=d["inspected_on"], key_places=d["key_places"])
+        common = {
+            "actor": request.user,
+            "campaign_id": campaign.pk,
+            "school_id": int(d["school"]),
+            "kind": d["kind"],
+            "inspectors": d["inspectors"],
+            "inspected_on": d["inspected_on"],
+            "key_places": d["key_places"],
+        }
         try:
             if request.POST.get("action") == "plan":
                 inspection = svc.inspection_plan(**common)
-                messages.success(request, "检查已安排。" + ("明查暗访在录入结果前学校不可见。"
-                                                       if d["kind"] == InspectionKind.UNANNOUNCED_VISIT else ""))
+                messages.success(
+                    request,
+                    "检查已安排。"
+                    + ("明查暗访在录入结果前学校不可见。" if d["kind"] == InspectionKind.UNANNOUNCED_VISIT else ""),
+                )
             else:
-                inspection = svc.inspection_conduct(**common, results=_results_from(request.POST, checklist),
-                                                    summary=d["summary"])
+                inspection = svc.inspection_conduct(
+                    **common, results=_results_from(request.POST, checklist), summary=d["summary"]
+                )
                 messages.success(request, f"检查结果已录入，生成隐患 {inspection.hazards.count()} 条。")
         except TransitionRefused as exc:
             _refused(request, form, exc)
         else:
             return redirect(inspection)
-    return render(request, "casework/inspection_form.html", {
-        "campaign": campaign, "form": form, "checklist": checklist, "outcomes": ResultOutcome.choices,
-        "key_places": KeyPlace.choices, "post": request.POST, "inspection": None,
-    })
+    return render(
+        request,
+        "casework/inspection_form.html",
+        {
+            "campaign": campaign,
+            "form": form,
+            "checklist": checklist,
+            "outcomes": ResultOutcome.choices,
+            "key_places": KeyPlace.choices,
+            "post": request.POST,
+            "inspection": None,
+        },
+    )
 
 
 @login_required
@@ -171,20 +216,32 @@ def inspection_detail(request, pk: int):
         if not recordable:
             raise Http404
         try:
-            svc.inspection_record(actor=request.user, inspection_id=inspection.pk,
-                                  results=_results_from(request.POST, checklist),
-                                  summary=request.POST.get("summary", ""),
-                                  key_places=request.POST.getlist("key_places") or None)
+            svc.inspection_record(
+                actor=request.user,
+                inspection_id=inspection.pk,
+                results=_results_from(request.POST, checklist),
+                summary=request.POST.get("summary", ""),
+                key_places=request.POST.getlist("key_places") or None,
+            )
         except TransitionRefused as exc:
             _refused(request, None, exc)
         else:
             messages.success(request, "检查结果已录入。")
             return redirect(inspection)
-    return render(request, "casework/inspection_detail.html", {
-        "inspection": inspection, "results": results, "visible_hazards": visible_hazards,
-        "recordable": recordable, "checklist": checklist, "outcomes": ResultOutcome.choices,
-        "key_places": KeyPlace.choices, "post": request.POST,
-    })
+    return render(
+        request,
+        "casework/inspection_detail.html",
+        {
+            "inspection": inspection,
+            "results": results,
+            "visible_hazards": visible_hazards,
+            "recordable": recordable,
+            "checklist": checklist,
+            "outcomes": ResultOutcome.choices,
+            "key_places": KeyPlace.choices,
+            "post": request.POST,
+        },
+    )
 
 
 @login_required
@@ -193,8 +250,9 @@ def return_open(request, pk: int):
     """The school staff opens (or finds) its return for the campaign."""
     campaign = campaign_get_for_user_or_404(request.user, pk)
     try:
-        school_return = svc.return_start(actor=request.user, campaign_id=campaign.pk,
-                                         school_id=int(request.POST.get("school", 0) or 0))
+        school_return = svc.return_start(
+            actor=request.user, campaign_id=campaign.pk, school_id=int(request.POST.get("school", 0) or 0)
+        )
     except TransitionRefused as exc:
         messages.error(request, exc.message)
         return redirect(campaign)
@@ -230,8 +288,9 @@ def return_detail(request, pk: int):
             elif action == "send_back" and confirm:
                 send_back_form = SendBackForm(request.POST)
                 if send_back_form.is_valid():
-                    svc.return_send_back(actor=user, return_id=school_return.pk,
-                                         reason=send_back_form.cleaned_data["reason"])
+                    svc.return_send_back(
+                        actor=user, return_id=school_return.pk, reason=send_back_form.cleaned_data["reason"]
+                    )
                     messages.success(request, "已退回学校修改。")
                     return redirect(school_return)
             else:
@@ -239,24 +298,36 @@ def return_detail(request, pk: int):
         except TransitionRefused as exc:
             _refused(request, school_form if action in ("save", "submit") else police_form, exc)
         school_return.refresh_from_db()
-    return render(request, "casework/return_detail.html", {
-        "r": school_return,
-        "counts": return_hazard_counts(user, school_return),
-        "counts_police_side": return_side_for(user) == "police",
-        "show_sensitive": can_see_sensitive(user),
-        "school_form": school_form,
-        "police_form": police_form,
-        "send_back_form": send_back_form,
-        "history": school_return.history.select_related("history_user").order_by("history_date"),
-        "report_links": campaign_report_links(user, school_return.campaign, school=school_return.school,
-                                              district=school_return.district),
-    })
+    return render(
+        request,
+        "casework/return_detail.html",
+        {
+            "r": school_return,
+            "counts": return_hazard_counts(user, school_return),
+            "counts_police_side": return_side_for(user) == "police",
+            "show_sensitive": can_see_sensitive(user),
+            "school_form": school_form,
+            "police_form": police_form,
+            "send_back_form": send_back_form,
+            "history": school_return.history.select_related("history_user").order_by("history_date"),
+            "report_links": campaign_report_links(
+                user, school_return.campaign, school=school_return.school, district=school_return.district
+            ),
+        },
+    )
 
 
 @login_required
 def return_list(request, pk: int):
     campaign = campaign_get_for_user_or_404(request.user, pk)
-    returns = (returns_visible_to(request.user).filter(campaign=campaign)
-               .select_related("school", "district", "police_station").order_by("district__name", "school__name"))
-    return render(request, "casework/return_list.html", {
-        "campaign": campaign, "returns": returns, "report_links": campaign_report_links(request.user, campaign)})
+    returns = (
+        returns_visible_to(request.user)
+        .filter(campaign=campaign)
+        .select_related("school", "district", "police_station")
+        .order_by("district__name", "school__name")
+    )
+    return render(
+        request,
+        "casework/return_list.html",
+        {"campaign": campaign, "returns": returns, "report_links": campaign_report_links(request.user, campaign)},
+    )

@@ -1,4 +1,5 @@
 """Thin views for deadlines and time-to-fix: scope through casework.access, call a selector, render."""
+
 from datetime import date, datetime, time
 
 from django.contrib.auth.decorators import login_required
@@ -36,15 +37,19 @@ def time_to_fix(request):
         errors.append("统计期间的开始日期不能晚于结束日期，已按默认期间统计。")
         start, end = date(today.year, 1, 1), today
     report = time_to_fix_for(request.user, period_start=start, period_end=end, as_of=end_of_day(cutoff))
-    return render(request, "statistics/time_to_fix.html", {
-        "report": report,
-        "start": start,
-        "end": end,
-        "cutoff": cutoff,
-        "errors": errors,
-        "intervals": INTERVALS,
-        "tables": [(DIMENSIONS[dim], rows) for dim, rows in report.tables.items()],
-    })
+    return render(
+        request,
+        "statistics/time_to_fix.html",
+        {
+            "report": report,
+            "start": start,
+            "end": end,
+            "cutoff": cutoff,
+            "errors": errors,
+            "intervals": INTERVALS,
+            "tables": [(DIMENSIONS[dim], rows) for dim, rows in report.tables.items()],
+        },
+    )
 
 
 @login_required
@@ -59,10 +64,12 @@ def deadline_preview(request):
         resolved = preview_deadline(start=start, working_days=n)
     except TransitionRefused as refused:
         return JsonResponse({"error": refused.message}, status=400)
-    return JsonResponse({
-        "start": start.isoformat(),
-        "working_days": n,
-        "deadline": resolved.date.isoformat(),
-        "weekday": f"星期{WEEKDAYS[resolved.date.weekday()]}",
-        "warning": resolved.warning,
-    })
+    return JsonResponse(
+        {
+            "start": start.isoformat(),
+            "working_days": n,
+            "deadline": resolved.date.isoformat(),
+            "weekday": f"星期{WEEKDAYS[resolved.date.weekday()]}",
+            "warning": resolved.warning,
+        }
+    )

@@ -3,6 +3,7 @@
 Field names equal the services' keyword names, so a ``TransitionRefused.fields`` entry lands on
 the field the user typed. Every form carries a one-time ``form_token`` (the double-submit guard).
 """
+
 import secrets
 
 from django import forms
@@ -63,7 +64,9 @@ class ActionForm(forms.Form):
 
     form_token = forms.CharField(widget=forms.HiddenInput, required=False)
     occurred_at = forms.DateTimeField(
-        label="发生时间", required=False, widget=DateTimeInput(),
+        label="发生时间",
+        required=False,
+        widget=DateTimeInput(),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
         help_text="现场实际发生的时间；留空即为当前时间。不能晚于现在，也不能早于上一次流转。",
     )
@@ -103,11 +106,22 @@ class ReportForm(ActionForm):
     severity = forms.ChoiceField(label="等级", choices=Severity.choices, initial=Severity.GENERAL)
     urgency = forms.ChoiceField(label="轻重缓急", choices=Urgency.choices, initial=Urgency.NORMAL)
     sensitive = forms.BooleanField(label="涉密/敏感（仅公安、市级管理员和审计可见）", required=False)
-    evidence = MultipleFileField(label="现场照片", required=False,
-                                 help_text="可多选；JPEG/PNG/WebP 图片或 PDF，每个不超过 10 MB。")
+    evidence = MultipleFileField(
+        label="现场照片", required=False, help_text="可多选；JPEG/PNG/WebP 图片或 PDF，每个不超过 10 MB。"
+    )
 
-    field_order = ["school", "hazard_title", "description", "key_place", "category", "severity", "urgency",
-                   "sensitive", "occurred_at", "evidence"]
+    field_order = [
+        "school",
+        "hazard_title",
+        "description",
+        "key_place",
+        "category",
+        "severity",
+        "urgency",
+        "sensitive",
+        "occurred_at",
+        "evidence",
+    ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -121,9 +135,17 @@ class ReportForm(ActionForm):
     def perform(self):
         d = self.cleaned_data
         return svc.hazard_report(
-            actor=self.user, school_id=d["school"].pk, title=d["hazard_title"], description=d["description"],
-            category=d["category"], key_place=d["key_place"], severity=d["severity"], urgency=d["urgency"],
-            sensitive=d.get("sensitive", False), occurred_at=d["occurred_at"], evidence=d["evidence"],
+            actor=self.user,
+            school_id=d["school"].pk,
+            title=d["hazard_title"],
+            description=d["description"],
+            category=d["category"],
+            key_place=d["key_place"],
+            severity=d["severity"],
+            urgency=d["urgency"],
+            sensitive=d.get("sensitive", False),
+            occurred_at=d["occurred_at"],
+            evidence=d["evidence"],
         )
 
 
@@ -150,12 +172,18 @@ class DeadlineFieldsMixin(forms.Form):
     deadline_label = "整改时限"
     deadline = forms.DateField(label="整改时限（日期）", widget=DateInput(), required=False)
     deadline_working_days = forms.IntegerField(
-        label="或：工作日数", required=False, min_value=1, max_value=MAX_WORKING_DAYS,
+        label="或：工作日数",
+        required=False,
+        min_value=1,
+        max_value=MAX_WORKING_DAYS,
         widget=forms.NumberInput(attrs={"min": 1, "max": MAX_WORKING_DAYS, "step": 1, "inputmode": "numeric"}),
         help_text=f"填写日期，或填写“N 个工作日内”的 N（1 至 {MAX_WORKING_DAYS}，自办理当日的下一日起算，"
-                  "跳过法定节假日、计入调休上班日），二者填其一。",
-        error_messages={"invalid": "请填写整数", "min_value": f"请填写 1 至 {MAX_WORKING_DAYS} 之间的整数",
-                        "max_value": f"请填写 1 至 {MAX_WORKING_DAYS} 之间的整数"},
+        "跳过法定节假日、计入调休上班日），二者填其一。",
+        error_messages={
+            "invalid": "请填写整数",
+            "min_value": f"请填写 1 至 {MAX_WORKING_DAYS} 之间的整数",
+            "max_value": f"请填写 1 至 {MAX_WORKING_DAYS} 之间的整数",
+        },
     )
 
     def __init__(self, *args, **kwargs):
@@ -182,8 +210,17 @@ class AssignForm(DeadlineFieldsMixin, HazardActionForm):
     funding = forms.CharField(label="整改资金", max_length=200, required=False)
     contingency_plan = forms.CharField(label="应急预案", widget=textarea(), required=False)
 
-    field_order = ["measures", "responsible_person", "responsible_phone", "funding", "deadline",
-                   "deadline_working_days", "contingency_plan", "occurred_at", "comment"]
+    field_order = [
+        "measures",
+        "responsible_person",
+        "responsible_phone",
+        "funding",
+        "deadline",
+        "deadline_working_days",
+        "contingency_plan",
+        "occurred_at",
+        "comment",
+    ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -226,7 +263,9 @@ class EscalateForm(HazardActionForm):
     title, submit_label = "提请党委政府协调", "提请协调"
     reason = forms.CharField(label="无法在本级解决的原因", widget=textarea(4))
     temporary_measures = forms.CharField(
-        label="已落实的临时(强化)防范措施", widget=textarea(3), required=False,
+        label="已落实的临时(强化)防范措施",
+        widget=textarea(3),
+        required=False,
         help_text="提请协调前必须落实临时防范措施（严防带病作业）；学校已填报的会带入。",
     )
     field_order = ["reason", "temporary_measures", "occurred_at", "comment"]
@@ -244,12 +283,21 @@ class CoordinationForm(DeadlineFieldsMixin, HazardActionForm):
     deadline_label = "新的整改时限"
     back_to = forms.ChoiceField(
         label="后续状态",
-        choices=[(HazardState.ASSIGNED, "回到学校整改（整改中）"),
-                 (HazardState.TEMPORARY_MEASURES, "继续临时防范（临时防范中）")],
+        choices=[
+            (HazardState.ASSIGNED, "回到学校整改（整改中）"),
+            (HazardState.TEMPORARY_MEASURES, "继续临时防范（临时防范中）"),
+        ],
         initial=HazardState.TEMPORARY_MEASURES,
     )
-    field_order = ["decision", "units_charged", "deadline", "deadline_working_days", "back_to", "occurred_at",
-                   "comment"]
+    field_order = [
+        "decision",
+        "units_charged",
+        "deadline",
+        "deadline_working_days",
+        "back_to",
+        "occurred_at",
+        "comment",
+    ]
 
 
 class CloseInvalidForm(HazardActionForm):

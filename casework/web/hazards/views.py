@@ -1,4 +1,5 @@
 """Thin views: authenticate, scope through casework.access, call a selector or a service, render."""
+
 import html
 
 from django.contrib import messages
@@ -14,10 +15,10 @@ from casework.access import (
     acting_membership,
     action_allowed_from,
     can,
-    listing_levels_for,
-    listings_visible_to,
     hazard_get_for_user_or_404,
     hazards_visible_to,
+    listing_levels_for,
+    listings_visible_to,
     org_units_visible_to,
     schools_reportable_by,
 )
@@ -34,12 +35,12 @@ from casework.models import (
 )
 from casework.presenters import PayloadReader
 from casework.rules.lifecycle import ACTIONS, DEADLINE_ACTIONS, HAZARD_ACTIONS, LISTABLE_STATES
-from casework.web.params import choice_param, date_param, flag_param, int_param
 from casework.security import record_export
 from casework.selectors.ledger import SORTS, LedgerFilters, ledger_for, ledger_page
 from casework.selectors.ledger_export import write_ledger_xlsx
 from casework.services.submissions import DuplicateSubmission, form_submission_claim
 from casework.services.transitions import wrong_state_message
+from casework.web.params import choice_param, date_param, flag_param, int_param
 
 from .forms import ACTION_FORMS, FIELD_ALIASES, ReportForm
 
@@ -78,20 +79,24 @@ def ledger(request):
     query.pop("page", None)
     districts = list(units.filter(kind=OrgKind.DISTRICT).order_by("name").values_list("pk", "name"))
     schools = _school_choices(units, filters)
-    return render(request, "casework/ledger.html", {
-        "page": page,
-        "filters": filters,
-        "query": query.urlencode(),
-        "districts": districts,
-        "district_options": _options(districts, filters.district),
-        "schools": schools,
-        "school_options": _options(schools, filters.school),
-        "categories": Category.choices,
-        "key_places": KeyPlace.choices,
-        "severities": Severity.choices,
-        "states": HazardState.choices,
-        "sorts": [(key, label) for key, label in SORT_CHOICES],
-    })
+    return render(
+        request,
+        "casework/ledger.html",
+        {
+            "page": page,
+            "filters": filters,
+            "query": query.urlencode(),
+            "districts": districts,
+            "district_options": _options(districts, filters.district),
+            "schools": schools,
+            "school_options": _options(schools, filters.school),
+            "categories": Category.choices,
+            "key_places": KeyPlace.choices,
+            "severities": Severity.choices,
+            "states": HazardState.choices,
+            "sorts": [(key, label) for key, label in SORT_CHOICES],
+        },
+    )
 
 
 # A city holds thousands of schools: listing them all in the filter made the page ~150 KB and most of its
@@ -104,20 +109,28 @@ def _school_choices(units, filters: LedgerFilters) -> list[tuple[int, str]]:
     schools = units.filter(kind=OrgKind.SCHOOL).order_by("name")
     if filters.district:
         schools = schools.filter(district_id=filters.district)
-    choices = list(schools.values_list("pk", "name")[:SCHOOL_CHOICES_MAX + 1])
+    choices = list(schools.values_list("pk", "name")[: SCHOOL_CHOICES_MAX + 1])
     return choices if len(choices) <= SCHOOL_CHOICES_MAX else []
 
 
 def _options(choices, selected) -> str:
     """The <option>s of a filter over org units (integer keys, escaped names), built in one pass: a template
     loop over a district's 300 schools was about half of the ledger page's rendering time (issue 10)."""
-    return mark_safe("".join(
-        f'<option value="{int(pk)}"{" selected" if pk == selected else ""}>{html.escape(str(name))}</option>'
-        for pk, name in choices))
+    return mark_safe(
+        "".join(
+            f'<option value="{int(pk)}"{" selected" if pk == selected else ""}>{html.escape(str(name))}</option>'
+            for pk, name in choices
+        )
+    )
 
 
-SORT_CHOICES = [("reported", "上报时间（新→旧）"), ("reported_asc", "上报时间（旧→新）"), ("deadline", "整改时限（近→远）"),
-                ("deadline_desc", "整改时限（远→近）"), ("state", "状态")]
+SORT_CHOICES = [
+    ("reported", "上报时间（新→旧）"),
+    ("reported_asc", "上报时间（旧→新）"),
+    ("deadline", "整改时限（近→远）"),
+    ("deadline_desc", "整改时限（远→近）"),
+    ("state", "状态"),
+]
 
 
 @login_required
@@ -126,12 +139,17 @@ def ledger_export(request):
     """The filtered ledger as Excel, streamed from a write-only workbook; the filters head the sheet."""
     filters = ledger_filters_from(request.GET)
     # Logged before the bytes are made: an export is on record even if the download then fails.
-    record_export("export", kind=AuditEventKind.LEDGER_EXPORTED, subject="hazard-ledger", params=filters,
-                  request=request)
+    record_export(
+        "export", kind=AuditEventKind.LEDGER_EXPORTED, subject="hazard-ledger", params=filters, request=request
+    )
     out = write_ledger_xlsx(ledger_for(request.user, filters), filters, user=request.user)
     name = f"隐患台账-{timezone.localdate():%Y%m%d}.xlsx"
-    return FileResponse(out, as_attachment=True, filename=name,
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return FileResponse(
+        out,
+        as_attachment=True,
+        filename=name,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 
 # ---- the transition forms ----------------------------------------------------------------------
@@ -185,8 +203,9 @@ def _refusal_before_form(user, action: str, hazard) -> str | None:
 def hazard_report(request):
     """Report a hazard: school, what and where (key place), photos."""
     if not schools_reportable_by(request.user).exists():
-        return render(request, "casework/action_form.html", {"refusal": "您的角色不能上报隐患。", "title": "上报隐患"},
-                      status=403)
+        return render(
+            request, "casework/action_form.html", {"refusal": "您的角色不能上报隐患。", "title": "上报隐患"}, status=403
+        )
     if request.method == "POST":
         form = ReportForm(request.POST, request.FILES, user=request.user)
         if form.is_valid():
@@ -228,8 +247,9 @@ def hazard_action(request, pk: int, action: str):
                 if action in DEADLINE_ACTIONS:
                     _announce_deadline(request, result)
                 return redirect(hazard)
-        return render(request, "casework/action_form.html", {**context, "form": form, "title": form.title},
-                      status=_status(form))
+        return render(
+            request, "casework/action_form.html", {**context, "form": form, "title": form.title}, status=_status(form)
+        )
     refusal = _refusal_before_form(request.user, action, hazard)
     if refusal:
         return render(request, "casework/action_form.html", {**context, "refusal": refusal}, status=403)
@@ -244,20 +264,25 @@ def hazard_detail(request, pk: int):
     reader = PayloadReader(t.payload for t in transitions)
     history = hazard.history.select_related("history_user").order_by("history_date")
     actions = [(name, ACTIONS[name].label) for name in HAZARD_ACTIONS if can(request.user, name, hazard)]
-    return render(request, "casework/hazard_detail.html", {
-        "hazard": hazard,
-        "transitions": [(t, reader.lines(t.payload, skip=TIMELINE_SKIP)) for t in transitions],
-        "history": history,
-        "evidence": hazard.evidence.all(),
-        "available_actions": actions,
-        **_listing_context(request.user, hazard),
-    })
+    return render(
+        request,
+        "casework/hazard_detail.html",
+        {
+            "hazard": hazard,
+            "transitions": [(t, reader.lines(t.payload, skip=TIMELINE_SKIP)) for t in transitions],
+            "history": history,
+            "evidence": hazard.evidence.all(),
+            "available_actions": actions,
+            **_listing_context(request.user, hazard),
+        },
+    )
 
 
 def _listing_context(user, hazard) -> dict:
     """The hazard's listed supervisions (挂牌督办) and whether the user may list it (casework.access decides)."""
-    listings = list(listings_visible_to(user).filter(hazard=hazard).select_related("authority")
-                    .order_by("-listed_on", "-pk"))
+    listings = list(
+        listings_visible_to(user).filter(hazard=hazard).select_related("authority").order_by("-listed_on", "-pk")
+    )
     for item in listings:
         item.hazard = hazard
     can_list = False

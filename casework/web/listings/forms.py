@@ -1,4 +1,5 @@
 """Forms of the listing pages: they parse the input; the services decide and refuse (in Chinese)."""
+
 from django import forms
 from django.utils import timezone
 
@@ -34,15 +35,16 @@ class ListingForm(forms.Form):
     funding = forms.CharField(label="整改资金", max_length=200, required=False)
     contingency_plan = forms.CharField(label="应急预案", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     supervising_officer = forms.TypedChoiceField(label="督办责任人", coerce=int, required=False, empty_value=None)
-    progress_interval_days = forms.IntegerField(label="进展报告周期（天）", required=False, initial=7, min_value=1,
-                                                max_value=90)
+    progress_interval_days = forms.IntegerField(
+        label="进展报告周期（天）", required=False, initial=7, min_value=1, max_value=90
+    )
     occurred_at = forms.DateTimeField(label="决定时间", required=False, widget=DateTimeInput(), initial=_now)
     comment = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, hazards, levels, officers, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["hazard"].choices = [(h.pk, f"#{h.pk} {h.title}（{h.school.name}）") for h in hazards]
-        self.fields["level"].choices = [(v, l) for v, l in ListingLevel.choices if v in levels]
+        self.fields["level"].choices = [(v, label) for v, label in ListingLevel.choices if v in levels]
         self.fields["supervising_officer"].choices = [("", "—")] + [
             (u.pk, u.get_full_name() or u.username) for u in officers
         ]
@@ -50,8 +52,9 @@ class ListingForm(forms.Form):
 
 class ProgressForm(forms.Form):
     work_done = forms.CharField(label="进展情况", required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    percent_complete = forms.CharField(label="完成比例（%）", required=False,
-                                       widget=forms.NumberInput(attrs={"min": 0, "max": 100}))
+    percent_complete = forms.CharField(
+        label="完成比例（%）", required=False, widget=forms.NumberInput(attrs={"min": 0, "max": 100})
+    )
     occurred_at = forms.DateTimeField(label="报告时间", required=False, widget=DateTimeInput(), initial=_now)
 
 

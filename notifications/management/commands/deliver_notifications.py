@@ -1,4 +1,5 @@
 """Deliver the queued notifications once, or keep doing it (``--loop``, the embedded default's worker)."""
+
 import signal
 import threading
 
@@ -13,8 +14,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--loop", action="store_true", help="keep running: poll, deliver, run the due checks")
         parser.add_argument("--interval", type=float, default=None, help="seconds between polls (NOTIFY_POLL_SECONDS)")
-        parser.add_argument("--due-checks-every", type=float, default=None,
-                            help="seconds between due checks in --loop (DUE_CHECKS_EVERY_SECONDS; 0 = never)")
+        parser.add_argument(
+            "--due-checks-every",
+            type=float,
+            default=None,
+            help="seconds between due checks in --loop (DUE_CHECKS_EVERY_SECONDS; 0 = never)",
+        )
         parser.add_argument("--limit", type=int, default=50, help="deliveries claimed per batch")
 
     def handle(self, *args, loop=False, interval=None, due_checks_every=None, limit=50, **options):

@@ -1,4 +1,5 @@
 """Run the registered due checks (deadline reminders, …) once. Safe to run twice or in parallel."""
+
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError

@@ -1,4 +1,5 @@
 """python manage.py generate_province --schools N --hazards M [--seed S]: a province of data, in bulk."""
+
 from django.core.management.base import BaseCommand, CommandError
 
 from casework.audit.chain import verify_hazard_chains
@@ -18,11 +19,15 @@ class Command(BaseCommand):
     def handle(self, *args, schools, hazards, seed, days, verify, **options):
         if schools < 1 or hazards < 0:
             raise CommandError("学校数须至少为 1，隐患数不能为负。")
-        p = generate_province(schools=schools, hazards=hazards, seed=seed, days=days,
-                              progress=lambda msg: self.stdout.write(msg))
-        self.stdout.write(self.style.SUCCESS(
-            f"完成：{len(p.schools)} 校，{p.hazards} 条隐患，{p.transitions} 条流转记录，"
-            f"用时 {p.seconds['total']:.1f} 秒（其中隐患 {p.seconds['hazards']:.1f} 秒）"))
+        p = generate_province(
+            schools=schools, hazards=hazards, seed=seed, days=days, progress=lambda msg: self.stdout.write(msg)
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"完成：{len(p.schools)} 校，{p.hazards} 条隐患，{p.transitions} 条流转记录，"
+                f"用时 {p.seconds['total']:.1f} 秒（其中隐患 {p.seconds['hazards']:.1f} 秒）"
+            )
+        )
         if verify:
             breaks = verify_hazard_chains()
             if breaks:
