@@ -6,7 +6,9 @@ Seed 000 (全面开展学校及周边安全排查整改…工作方案): 三、�
 （1）–（3）) and the checks printed on its Attachment 1 (学校及周边安全排查整改情况报表).
 
 The loader only creates what is missing: the city administrator's later edits in the admin are
-never overwritten. The data migration ``0003_checklist_catalogue`` calls it; so may a command.
+never overwritten. The demo's campaigns call it. The data migration (``0003_checklist_catalogue``, and
+the squashed ``0001_squashed``) reads the same file with its own copy of this loader, so that a change
+here never changes what a fresh database gets.
 """
 
 import json
