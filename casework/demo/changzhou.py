@@ -1,4 +1,4 @@
-"""The Changzhou demo: its org tree (fixtures/changzhou_org.json), users and hazards.
+"""The Changzhou demo: its org tree and accounts (fixtures/changzhou_org.json), and its hazards (code).
 
 Idempotent: units and users are looked up by natural key; demo hazards are created only when
 the city has none, and always through the casework services so their records are consistent.
@@ -26,7 +26,7 @@ ORG_FILE = Path(__file__).resolve().parent.parent.parent / "fixtures" / "changzh
 
 
 def org_tree() -> dict:
-    """The demo's city, districts, police stations and schools (fixtures/changzhou_org.json)."""
+    """The demo's city, districts, police stations, party committee offices, schools and accounts (the file)."""
     return json.loads(ORG_FILE.read_text(encoding="utf-8"))
 
 
@@ -61,20 +61,19 @@ def _user(username, full_name, role, unit, accounts) -> object:
 
 
 def build_organisation() -> tuple[OrgUnit, list[DemoAccount], dict]:
-    accounts: list[DemoAccount] = []
+    """The org tree and the accounts of fixtures/changzhou_org.json; ``people`` maps each account's key to its user."""
     tree = org_tree()
-    city = _unit(tree["city"], OrgKind.CITY)
+    accounts: list[DemoAccount] = []
+    city = _unit(tree["city"]["name"], OrgKind.CITY)
     people = {"city": city, "districts": {}}
-    people["city_admin"] = _user("city_admin", "市教育局管理员", Role.CITY_ADMIN, city, accounts)
-    people["city_supervisor"] = _user("city_supervisor", "市督导组", Role.SUPERVISOR, city, accounts)
-    people["auditor"] = _user("auditor", "市纪委审计员", Role.AUDITOR, city, accounts)
+    for u in tree["city"]["users"]:
+        people[u["key"]] = _user(u["username"], u["name"], Role(u["role"]), city, accounts)
     for entry in tree["districts"]:
-        slug, name = entry["slug"], entry["name"]
-        district = _unit(name, OrgKind.DISTRICT, city)
-        stations = [_unit(f"{name}{s}", OrgKind.POLICE_STATION, district) for s in entry["police_stations"]]
-        committee = _unit(f"{name}党委政府办公室", OrgKind.PARTY_COMMITTEE, district)
-        school_units = [
-            _unit(
+        district = _unit(entry["name"], OrgKind.DISTRICT, city)
+        stations = {name: _unit(name, OrgKind.POLICE_STATION, district) for name in entry["police_stations"]}
+        committee = _unit(entry["party_committee"], OrgKind.PARTY_COMMITTEE, district)
+        schools = {
+            s["name"]: _unit(
                 s["name"],
                 OrgKind.SCHOOL,
                 district,
@@ -82,19 +81,12 @@ def build_organisation() -> tuple[OrgUnit, list[DemoAccount], dict]:
                 police_station=stations[s["police_station"]],
             )
             for s in entry["schools"]
-        ]
-        p = {"district": district, "schools": school_units, "stations": stations}
-        p["officer"] = _user(f"{slug}_officer", f"{name}教育局安全科", Role.DISTRICT_OFFICER, district, accounts)
-        p["supervisor"] = _user(f"{slug}_supervisor", f"{name}督导员", Role.SUPERVISOR, district, accounts)
-        p["police"] = _user(f"{slug}_police", f"{stations[0].name}民警", Role.POLICE_STATION, stations[0], accounts)
-        p["party"] = _user(f"{slug}_party", f"{name}党委政府协调办", Role.PARTY_COMMITTEE, committee, accounts)
-        p["school"] = _user(
-            f"{slug}_school", f"{school_units[1].name}安全员", Role.SCHOOL_STAFF, school_units[1], accounts
-        )
-        p["school2"] = _user(
-            f"{slug}_school2", f"{school_units[2].name}安全员", Role.SCHOOL_STAFF, school_units[2], accounts
-        )
-        people["districts"][slug] = p
+        }
+        units = {district.name: district, committee.name: committee, **stations, **schools}
+        p = {"district": district, "schools": list(schools.values()), "stations": list(stations.values())}
+        for u in entry["users"]:
+            p[u["key"]] = _user(u["username"], u["name"], Role(u["role"]), units[u["unit"]], accounts)
+        people["districts"][entry["slug"]] = p
     return city, accounts, people
 
 
